@@ -1,0 +1,165 @@
+// Rewards of both roles: the Solver's binary reward (§3.7 (1)) and the Generator's reward per row
+// (§6.6 (2)) under the INFUSER, R-Zero (§7 (19)) and SPICE (§7 (20)) modes. Called by Stage 4 and
+// Stage 6 (iteration.ts); influence scores s_q come in from influence.ts, keyed by question id.
+// Invariant: every row gets exactly one finite reward; a valid row whose question has no entry is an error.
+
+/** One answer's score (§3.6): 1 correct, 0 wrong, null = nothing extractable. */
+export type AnswerScore = 0 | 1 | null;
+
+/** Reject reasons of §3.3, in the order they are tested. */
+export const REJECT_REASONS = [
+  'failed_parse',
+  'empty_question',
+  'invalid_ground_truth',
+  'duplicate_choices',
+  'prompt_too_long',
+] as const;
+
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** A Generator row as the reward sees it: a valid question, or the reason it was rejected. */
+export type GeneratorRowStatus = { status: 'valid'; questionId: string } | { status: RejectReason };
+
+/** `training.gen_invalid_penalty` default (§6.6). */
+export const DEFAULT_INVALID_PENALTY = 0.0;
+
+/** Solver reward (1): 1 only for a correct answer; wrong and null both give 0. */
+export function solverReward(score: AnswerScore): number {
+  return score === 1 ? 1 : 0;
+}
+
+/** Solver rewards (1) for a list of answers. */
+export function solverRewards(scores: readonly AnswerScore[]): Float64Array {
+  return Float64Array.from(scores, solverReward);
+}
+
+/** A question is degenerate when its n_S scores (null → 0) are all equal: no GRPO signal. */
+export function isDegenerate(scores: readonly AnswerScore[]): boolean {
+  for (let i = 1; i < scores.length; i++) {
+    if (solverReward(scores[i]) !== solverReward(scores[0])) return false;
+  }
+  return true;
+}
+
+/**
+ * INFUSER rewards per valid question (F-R2): scored (non-degenerate) questions get their s_q,
+ * every other valid question gets 0.0.
+ */
+export function influenceRewardsByQuestion(
+  scoredIds: readonly string[],
+  scores: ArrayLike<number>,
+  validIds: Iterable<string>,
+): Map<string, number> {
+  if (scoredIds.length !== scores.length) {
+    throw new Error(`rewards.ts: ${scoredIds.length} scored question ids but ${scores.length} influence scores`);
+  }
+  const rewards = new Map<string, number>();
+  for (const id of validIds) rewards.set(id, 0.0);
+  scoredIds.forEach((id, i) => {
+    if (!rewards.has(id)) throw new Error(`rewards.ts: scored question "${id}" is not among the valid questions`);
+    if (!Number.isFinite(scores[i])) throw new Error(`rewards.ts: influence score of "${id}" is ${scores[i]}`);
+    rewards.set(id, scores[i]);
+  });
+  return rewards;
+}
+
+/** Generator reward per row (2): the question's reward if valid, else the invalid penalty. */
+export function generatorRowRewards(
+  rows: readonly GeneratorRowStatus[],
+  rewardByQuestion: ReadonlyMap<string, number>,
+  invalidPenalty: number = DEFAULT_INVALID_PENALTY,
+): Float64Array {
+  return Float64Array.from(rows, (row, i) => {
+    if (row.status !== 'valid') {
+      if (!REJECT_REASONS.includes(row.status)) {
+        throw new Error(`rewards.ts: row ${i} has unknown status "${row.status as string}"`);
+      }
+      return invalidPenalty;
+    }
+    const reward = rewardByQuestion.get(row.questionId);
+    if (reward === undefined) {
+      throw new Error(`rewards.ts: row ${i} is valid but question "${row.questionId}" has no reward`);
+    }
+    return reward;
+  });
+}
+
+/** p̂ against the golden answer: share of the n_S answers scored correct (null = wrong). */
+export function goldenPHat(scores: readonly AnswerScore[]): number {
+  if (scores.length === 0) throw new Error('rewards.ts: p̂ of a question with no answers');
+  let correct = 0;
+  for (const s of scores) correct += solverReward(s);
+  return correct / scores.length;
+}
+
+/** p̂ as in R-Zero: share of the n_S answers that agree with the majority-vote letter (null agrees with none). */
+export function majorityPHat(predictions: readonly (string | null)[]): number {
+  if (predictions.length === 0) throw new Error('rewards.ts: p̂ of a question with no answers');
+  const counts = new Map<string, number>();
+  let best = 0;
+  for (const p of predictions) {
+    if (p === null) continue;
+    const c = (counts.get(p) ?? 0) + 1;
+    counts.set(p, c);
+    best = Math.max(best, c);
+  }
+  // A tie between letters leaves the majority count, hence p̂, unchanged.
+  return best / predictions.length;
+}
+
+/** R-Zero difficulty reward (19): 1 − 2·|p̂ − ½|, peaking at p̂ = ½. */
+export function rZeroReward(pHat: number): number {
+  if (!(pHat >= 0 && pHat <= 1)) throw new Error(`rewards.ts: p̂ must lie in [0, 1], got ${pHat}`);
+  return 1 - 2 * Math.abs(pHat - 0.5);
+}
+
+/** SPICE constants (`spice.target_variance`, `spice.variance_scale`). */
+export interface SpiceOptions {
+  targetVariance: number;
+  varianceScale: number;
+}
+
+export const DEFAULT_SPICE: SpiceOptions = { targetVariance: 0.25, varianceScale: 0.02 };
+
+/** SPICE variance reward (20): exp(−(var − 0.25)²/0.02), var = population variance of the scores (null → 0). */
+export function spiceReward(scores: readonly AnswerScore[], options: SpiceOptions = DEFAULT_SPICE): number {
+  // For 0/1 scores the population variance is p̂(1 − p̂).
+  const pHat = goldenPHat(scores);
+  const variance = pHat * (1 - pHat);
+  return Math.exp(-((variance - options.targetVariance) ** 2) / options.varianceScale);
+}
+
+/** One answered question, as the baseline reward modes read it. */
+export interface AnsweredQuestion {
+  questionId: string;
+  scores: readonly AnswerScore[]; // (n_S)
+  predictions?: readonly (string | null)[]; // (n_S) extracted letters; needed for p̂ = majority
+}
+
+export type PHatMode = 'golden' | 'majority';
+
+/** R-Zero rewards (19) per valid question. */
+export function rZeroRewardsByQuestion(
+  questions: readonly AnsweredQuestion[],
+  pHatMode: PHatMode = 'golden',
+): Map<string, number> {
+  const rewards = new Map<string, number>();
+  for (const q of questions) {
+    let pHat: number;
+    if (pHatMode === 'golden') pHat = goldenPHat(q.scores);
+    else if (pHatMode === 'majority') {
+      if (!q.predictions) throw new Error(`rewards.ts: question "${q.questionId}" needs predictions for pHat: majority`);
+      pHat = majorityPHat(q.predictions);
+    } else throw new Error(`rewards.ts: unknown pHat mode "${pHatMode as string}"; use golden or majority`);
+    rewards.set(q.questionId, rZeroReward(pHat));
+  }
+  return rewards;
+}
+
+/** SPICE rewards (20) per valid question; degenerate questions get 0.0439 with the defaults. */
+export function spiceRewardsByQuestion(
+  questions: readonly AnsweredQuestion[],
+  options: SpiceOptions = DEFAULT_SPICE,
+): Map<string, number> {
+  return new Map(questions.map((q) => [q.questionId, spiceReward(q.scores, options)]));
+}
