@@ -154,7 +154,7 @@ export function policyLossBackwardRef(
     const ratio = Math.exp(logRatio);
     const advantage = batch.advantages[t];
     const token = tokenPolicyLoss(advantage, ratio, options);
-    if (token.isDualClipped) continue;
+    if (token.isClipped || token.isDualClipped) continue;
     const weight = batch.weights ? batch.weights[t] : 1;
     dLogProbs[t] = (weight * -advantage * ratio) / normaliser; // d(−A·ρ)/dℓ = −A·ρ
   }

@@ -155,9 +155,9 @@ export function matmulT(a: Tensor, b: Tensor): Tensor {
   return res;
 }
 
-/** Elementwise a + b (same shape), or a [M, N] + b [N] broadcast over rows when b is a vector. */
+/** Elementwise a + b (same shape), or a [M, N] + b [N] broadcast over rows when b is 1-D. */
 export function add(a: Tensor, b: Tensor): Tensor {
-  const isRow = b.size === a.cols && b.size !== a.size;
+  const isRow = a.shape.length === 2 && b.shape.length === 1 && b.size === a.cols;
   if (!isRow) sameShape('add', a, b);
   const N = a.cols;
   const out = new Float64Array(a.size);
