@@ -43,7 +43,7 @@ describe('defaults (§9.1, §4)', () => {
   });
 
   it('returns a fresh copy each call', () => {
-    const a = defaultConfig() as { 'solver.actor.optim.betas': number[] };
+    const a = defaultConfig() as unknown as { 'solver.actor.optim.betas': number[] };
     a['solver.actor.optim.betas'][0] = 0.5;
     expect(defaultConfig()['solver.actor.optim.betas'][0]).toBe(0.9);
   });

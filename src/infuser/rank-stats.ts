@@ -4,7 +4,9 @@
 // Undefined statistics (a constant input, no qualifying group) are NaN; the caller decides how to log them.
 
 function checkPair(x: ArrayLike<number>, y: ArrayLike<number>, what: string): void {
-  if (x.length !== y.length) throw new Error(`rank-stats.ts: ${what} needs equal lengths, got ${x.length} and ${y.length}`);
+  if (x.length !== y.length) {
+    throw new Error(`rank-stats.ts: ${what} needs equal lengths, got ${x.length} and ${y.length}`);
+  }
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) {
       throw new Error(`rank-stats.ts: ${what}: non-finite value at index ${i} (${x[i]}, ${y[i]})`);

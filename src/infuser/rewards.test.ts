@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { AnswerScore } from './answer-extraction.ts';
 import {
-  type AnswerScore,
   type GeneratorRowStatus,
   generatorRowRewards,
   goldenPHat,
@@ -89,16 +89,19 @@ describe('baseline rewards (§7)', () => {
 
   it('R-Zero pHat golden vs majority: agreement on wrong letters counts only for majority', () => {
     // Golden answer is A; three answers say B (wrong), one says A.
-    const q = { questionId: 'q1', scores: [0, 0, 0, 1] as AnswerScore[], predictions: ['B', 'B', 'B', 'A'] };
+    const scores: AnswerScore[] = [0, 0, 0, 1];
+    const q = { questionId: 'q1', scores, predictions: ['B', 'B', 'B', 'A'] };
     expect(rZeroRewardsByQuestion([q], 'golden').get('q1')).toBeCloseTo(0.5, 12); // p̂ = ¼
     expect(rZeroRewardsByQuestion([q], 'majority').get('q1')).toBeCloseTo(0.5, 12); // p̂ = ¾
-    const unanimousWrong = { questionId: 'q2', scores: [0, 0, 0, 0] as AnswerScore[], predictions: ['C', 'C', 'C', 'C'] };
+    const allWrong: AnswerScore[] = [0, 0, 0, 0];
+    const unanimousWrong = { questionId: 'q2', scores: allWrong, predictions: ['C', 'C', 'C', 'C'] };
     expect(rZeroRewardsByQuestion([unanimousWrong], 'golden').get('q2')).toBe(0);
     expect(rZeroRewardsByQuestion([unanimousWrong], 'majority').get('q2')).toBe(0);
-    const split = { questionId: 'q3', scores: [0, 0, 0, 0] as AnswerScore[], predictions: ['C', 'C', 'D', 'D'] };
+    const split = { questionId: 'q3', scores: allWrong, predictions: ['C', 'C', 'D', 'D'] };
     expect(rZeroRewardsByQuestion([split], 'golden').get('q3')).toBe(0); // p̂ = 0
     expect(rZeroRewardsByQuestion([split], 'majority').get('q3')).toBe(1); // p̂ = ½
-    expect(() => rZeroRewardsByQuestion([{ questionId: 'q4', scores: [0, 1] }], 'majority')).toThrow(/needs predictions/);
+    const noPredictions = { questionId: 'q4', scores: [0, 1] as AnswerScore[] };
+    expect(() => rZeroRewardsByQuestion([noPredictions], 'majority')).toThrow(/needs predictions/);
   });
 
   it('SPICE per question gives degenerate questions 0.0439', () => {

@@ -3,19 +3,23 @@
 // Stage 6 (iteration.ts); influence scores s_q come in from influence.ts, keyed by question id.
 // Invariant: every row gets exactly one finite reward; a valid row whose question has no entry is an error.
 
-/** One answer's score (§3.6): 1 correct, 0 wrong, null = nothing extractable. */
-export type AnswerScore = 0 | 1 | null;
+import type { AnswerScore } from './answer-extraction.ts';
+import type { ParseRejectReason } from './question-parser.ts';
+
+/** Every reject reason of §3.3: the parser's four plus Stage 3's `prompt_too_long`. */
+export type RejectReason = ParseRejectReason | 'prompt_too_long';
+
+// A Record over the union, so the compiler insists on every reason and no other.
+const REJECT_REASON_TABLE: Record<RejectReason, true> = {
+  failed_parse: true,
+  empty_question: true,
+  invalid_ground_truth: true,
+  duplicate_choices: true,
+  prompt_too_long: true,
+};
 
 /** Reject reasons of §3.3, in the order they are tested. */
-export const REJECT_REASONS = [
-  'failed_parse',
-  'empty_question',
-  'invalid_ground_truth',
-  'duplicate_choices',
-  'prompt_too_long',
-] as const;
-
-export type RejectReason = (typeof REJECT_REASONS)[number];
+export const REJECT_REASONS = Object.keys(REJECT_REASON_TABLE) as readonly RejectReason[];
 
 /** A Generator row as the reward sees it: a valid question, or the reason it was rejected. */
 export type GeneratorRowStatus = { status: 'valid'; questionId: string } | { status: RejectReason };
@@ -121,7 +125,7 @@ export interface SpiceOptions {
 
 export const DEFAULT_SPICE: SpiceOptions = { targetVariance: 0.25, varianceScale: 0.02 };
 
-/** SPICE variance reward (20): exp(−(var − 0.25)²/0.02), var = population variance of the scores (null → 0). */
+/** SPICE reward (20): exp(−(var − 0.25)²/0.02), var = population variance of the scores (null → 0). */
 export function spiceReward(scores: readonly AnswerScore[], options: SpiceOptions = DEFAULT_SPICE): number {
   // For 0/1 scores the population variance is p̂(1 − p̂).
   const pHat = goldenPHat(scores);
@@ -138,22 +142,19 @@ export interface AnsweredQuestion {
 
 export type PHatMode = 'golden' | 'majority';
 
+function pHatOf(q: AnsweredQuestion, mode: PHatMode): number {
+  if (mode === 'golden') return goldenPHat(q.scores);
+  if (mode !== 'majority') throw new Error(`rewards.ts: unknown pHat mode "${mode as string}"; use golden or majority`);
+  if (!q.predictions) throw new Error(`rewards.ts: question "${q.questionId}" needs predictions for pHat: majority`);
+  return majorityPHat(q.predictions);
+}
+
 /** R-Zero rewards (19) per valid question. */
 export function rZeroRewardsByQuestion(
   questions: readonly AnsweredQuestion[],
   pHatMode: PHatMode = 'golden',
 ): Map<string, number> {
-  const rewards = new Map<string, number>();
-  for (const q of questions) {
-    let pHat: number;
-    if (pHatMode === 'golden') pHat = goldenPHat(q.scores);
-    else if (pHatMode === 'majority') {
-      if (!q.predictions) throw new Error(`rewards.ts: question "${q.questionId}" needs predictions for pHat: majority`);
-      pHat = majorityPHat(q.predictions);
-    } else throw new Error(`rewards.ts: unknown pHat mode "${pHatMode as string}"; use golden or majority`);
-    rewards.set(q.questionId, rZeroReward(pHat));
-  }
-  return rewards;
+  return new Map(questions.map((q) => [q.questionId, rZeroReward(pHatOf(q, pHatMode))]));
 }
 
 /** SPICE rewards (20) per valid question; degenerate questions get 0.0439 with the defaults. */

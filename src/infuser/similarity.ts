@@ -6,7 +6,12 @@
 
 export type SimilarityMode = 'dot' | 'cosine' | 'preconditioned_dot' | 'preconditioned_cosine';
 
-export const SIMILARITY_MODES: readonly SimilarityMode[] = ['dot', 'cosine', 'preconditioned_dot', 'preconditioned_cosine'];
+export const SIMILARITY_MODES: readonly SimilarityMode[] = [
+  'dot',
+  'cosine',
+  'preconditioned_dot',
+  'preconditioned_cosine',
+];
 
 /** Norm floor of the cosine modes (18b, 18d). */
 export const NORM_FLOOR = 1e-12;
@@ -51,12 +56,17 @@ export function biasCorrection(beta2: number, step: number): number {
 function checkOptions(o: PreconditionerOptions): void {
   if (!(o.beta2 > 0 && o.beta2 < 1)) throw new Error(`similarity.ts: β₂ must lie in (0, 1), got ${o.beta2}`);
   if (!(o.epsilon >= 0)) throw new Error(`similarity.ts: ε_A must be ≥ 0, got ${o.epsilon}`);
-  if (!(Number.isInteger(o.step) && o.step >= 0)) throw new Error(`similarity.ts: step t must be an integer ≥ 0, got ${o.step}`);
+  if (!(Number.isInteger(o.step) && o.step >= 0)) {
+    throw new Error(`similarity.ts: step t must be an integer ≥ 0, got ${o.step}`);
+  }
 }
 
 function checkLengths(name: string, g: ArrayLike<number>, u: ArrayLike<number>, v: ArrayLike<number> | null): void {
-  if (u.length !== g.length) throw new Error(`similarity.ts: tensor "${name}": u has ${u.length} values, g has ${g.length}`);
-  if (v && v.length !== g.length) throw new Error(`similarity.ts: tensor "${name}": v has ${v.length} values, g has ${g.length}`);
+  for (const [label, arr] of [['u', u], ['v', v]] as const) {
+    if (arr && arr.length !== g.length) {
+      throw new Error(`similarity.ts: tensor "${name}": ${label} has ${arr.length} values, g has ${g.length}`);
+    }
+  }
 }
 
 /**

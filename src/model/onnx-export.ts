@@ -201,6 +201,20 @@ function weightTensors(cfg: ModelConfig, weights: Weights): { tensor: OnnxTensor
   });
 }
 
+/** Points each weight at its slice of the external file; tensors sit back to back in parameter order. */
+function placeExternal(params: { tensor: OnnxTensor; bytes: Uint8Array }[], fileName: string): void {
+  let offset = 0;
+  for (const { tensor, bytes } of params) {
+    tensor.dataLocation = 1; // TensorProto.DataLocation.EXTERNAL
+    tensor.externalData = [
+      { key: 'location', value: fileName },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(bytes.byteLength) },
+    ];
+    offset += bytes.byteLength;
+  }
+}
+
 /** Builds the ONNX model (and its external weights file when the weights exceed the threshold). */
 export function exportOnnx(cfg: ModelConfig, weights: Weights, options: OnnxExportOptions = {}): OnnxExport {
   checkConfig(cfg);
@@ -209,22 +223,10 @@ export function exportOnnx(cfg: ModelConfig, weights: Weights, options: OnnxExpo
   const g = new GraphBuilder();
   const output = buildGraph(g, cfg);
   const params = weightTensors(cfg, weights);
-  const total = params.reduce((s, p) => s + p.bytes.byteLength, 0);
+  const total = params.reduce((sum, p) => sum + p.bytes.byteLength, 0);
   const isExternal = total > threshold;
-  let offset = 0;
-  for (const { tensor, bytes } of params) {
-    if (isExternal) {
-      tensor.dataLocation = 1; // TensorProto.DataLocation.EXTERNAL
-      tensor.externalData = [
-        { key: 'location', value: fileName },
-        { key: 'offset', value: String(offset) },
-        { key: 'length', value: String(bytes.byteLength) },
-      ];
-      offset += bytes.byteLength;
-    } else {
-      tensor.rawData = bytes;
-    }
-  }
+  if (isExternal) placeExternal(params, fileName);
+  else for (const p of params) p.tensor.rawData = p.bytes;
   const batchSeq = [{ dimParam: 'batch' }, { dimParam: 'seq' }];
   const model = encodeModel({
     irVersion: IR_VERSION,
@@ -243,6 +245,6 @@ export function exportOnnx(cfg: ModelConfig, weights: Weights, options: OnnxExpo
       ],
     },
   });
-  const externalData = isExternal ? { fileName, chunks: params.map((p) => p.bytes), byteLength: offset } : null;
+  const externalData = isExternal ? { fileName, chunks: params.map((p) => p.bytes), byteLength: total } : null;
   return { model, externalData };
 }

@@ -2,7 +2,7 @@
 // JSON descriptor. Field numbers are the spec's own; anything we never write is left out, which is
 // safe because protobuf readers skip unknown fields and we only encode.
 // Invariant: every repeated numeric field is packed (proto3 default), which ONNX readers accept.
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/light.js'; // reflection without the .proto parser
 
 /** TensorProto.DataType values used by the exporter. */
 export const ONNX_FLOAT = 1;

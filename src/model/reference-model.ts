@@ -36,6 +36,10 @@ export function weightTensors(cfg: ModelConfig, weights: Weights): Map<string, T
   for (const spec of parameterSpecs(cfg)) {
     const data: Floats | undefined = weights.get(spec.name);
     if (!data) throw new Error(`reference model: weight "${spec.name}" is missing`);
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    if (data.length !== size) {
+      throw new Error(`reference model: weight "${spec.name}" has ${data.length} values, expected [${spec.shape.join(', ')}]`);
+    }
     leaves.set(spec.name, tensor(data, spec.shape));
   }
   return leaves;

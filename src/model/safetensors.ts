@@ -56,6 +56,7 @@ export interface WriteOptions {
   dtype?: 'F32' | 'F16' | 'BF16';
 }
 
+/** Element count of a shape (1 for a scalar). */
 export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }

@@ -1,0 +1,177 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  MATMUL_TUNABLE, MATMUL_VARIANTS, matmul, matmulBackwardRef, matmulInto, matmulRef, matmulShape,
+  type MatmulDims, type MatmulVariant,
+} from './matmul.ts';
+import { overrideVariant } from '../autotune.ts';
+import { asF32, assertClose, finiteDiff, randn, testEngine, weightedSum } from '../testing.ts';
+import type { Engine } from '../engine.ts';
+
+interface Case {
+  M: number;
+  N: number;
+  K: number;
+  /** Leading (batch) dims of each operand; [] = a 2-D operand broadcast over the other's batch. */
+  leadA: number[];
+  leadB: number[];
+}
+
+const prod = (s: number[]): number => s.reduce((p, d) => p * d, 1);
+
+// Non-multiples of the 16 and 32 tiles, K spanning several 16-wide k tiles, and every batch layout.
+const FORWARD_CASES: Case[] = [
+  { M: 1, N: 1, K: 1, leadA: [], leadB: [] },
+  { M: 5, N: 7, K: 3, leadA: [], leadB: [] },
+  { M: 33, N: 17, K: 40, leadA: [], leadB: [] },
+  { M: 3, N: 5, K: 6, leadA: [2], leadB: [2] },
+  { M: 4, N: 3, K: 5, leadA: [2, 3], leadB: [] },
+  { M: 3, N: 6, K: 4, leadA: [], leadB: [3] },
+];
+
+const BACKWARD_CASES: Case[] = [
+  { M: 3, N: 4, K: 5, leadA: [], leadB: [] },
+  { M: 3, N: 2, K: 4, leadA: [2], leadB: [2] },
+  { M: 2, N: 3, K: 4, leadA: [3], leadB: [] },
+  { M: 3, N: 2, K: 3, leadA: [], leadB: [2] },
+];
+
+const TRANSPOSES: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+
+function setup(c: Case, transA: boolean, transB: boolean, seed: number) {
+  const shapeA = [...c.leadA, ...(transA ? [c.K, c.M] : [c.M, c.K])];
+  const shapeB = [...c.leadB, ...(transB ? [c.N, c.K] : [c.K, c.N])];
+  const lead = c.leadA.length ? c.leadA : c.leadB;
+  const dims: MatmulDims = {
+    M: c.M, N: c.N, K: c.K, batch: prod(lead), batchedA: c.leadA.length > 0, batchedB: c.leadB.length > 0, transA, transB,
+  };
+  const a = asF32(randn(prod(shapeA), seed));
+  const b = asF32(randn(prod(shapeB), seed + 1));
+  return { shapeA, shapeB, outShape: [...lead, c.M, c.N], dims, a, b };
+}
+
+const caseName = (c: Case): string => `[${[...c.leadA, c.M, c.K].join(',')}]·[${[...c.leadB, c.K, c.N].join(',')}]`;
+
+async function checkForward(e: Engine, variant: MatmulVariant, c: Case, transA: boolean, transB: boolean): Promise<void> {
+  const s = setup(c, transA, transB, 11);
+  const ta = e.fromArray(s.a, s.shapeA, 'A');
+  const tb = e.fromArray(s.b, s.shapeB, 'B');
+  const out = matmul(ta, tb, { transA, transB, variant });
+  expect(out.shape).toEqual(s.outShape);
+  const y = await out.toArray();
+  assertClose(y, matmulRef(s.a, s.b, s.dims), { rtol: 1e-4, atol: 1e-5 }, `${variant} tA=${transA} tB=${transB} ${caseName(c)}`);
+  [ta, tb, out].forEach((t) => t.dispose());
+}
+
+describe('matmul forward matches the float64 reference', () => {
+  for (const variant of MATMUL_VARIANTS) {
+    for (const [transA, transB] of TRANSPOSES) {
+      it(`${variant} transA=${transA} transB=${transB} on 2-D, batched and broadcast shapes`, async () => {
+        const e = await testEngine();
+        for (const c of FORWARD_CASES) await checkForward(e, variant, c, transA, transB);
+      });
+    }
+  }
+});
+
+describe('matmul backward matches finite differences', () => {
+  for (const variant of MATMUL_VARIANTS) {
+    for (const [transA, transB] of TRANSPOSES) {
+      it(`${variant} transA=${transA} transB=${transB}: dA and dB, batch-reduced when broadcast`, async () => {
+        const e = await testEngine();
+        for (const c of BACKWARD_CASES) {
+          const s = setup(c, transA, transB, 21);
+          const w = asF32(randn(prod(s.outShape), 23));
+          const ta = e.fromArray(s.a, s.shapeA, 'A');
+          const tb = e.fromArray(s.b, s.shapeB, 'B');
+          ta.requiresGrad = tb.requiresGrad = true;
+          const out = matmul(ta, tb, { transA, transB, variant });
+          e.tape.backward(out, e.fromArray(w, s.outShape));
+          const [dA, dB] = await e.readMany([ta.grad!, tb.grad!]);
+          const fa = finiteDiff((x) => weightedSum(matmulRef(x, s.b, s.dims), w), s.a);
+          const fb = finiteDiff((x) => weightedSum(matmulRef(s.a, x, s.dims), w), s.b);
+          assertClose(dA, fa, { rtol: 1e-4, atol: 1e-4 }, `${variant} dA ${caseName(c)}`);
+          assertClose(dB, fb, { rtol: 1e-4, atol: 1e-4 }, `${variant} dB ${caseName(c)}`);
+          [ta, tb, out].forEach((t) => t.dispose());
+        }
+      });
+    }
+  }
+
+  it('the float64 backward reference matches finite differences for every layout', () => {
+    for (const [transA, transB] of TRANSPOSES) {
+      for (const c of BACKWARD_CASES) {
+        const s = setup(c, transA, transB, 31);
+        const w = randn(prod(s.outShape), 33);
+        const { dA, dB } = matmulBackwardRef(s.a, s.b, w, s.dims);
+        const fa = finiteDiff((x) => weightedSum(matmulRef(x, s.b, s.dims), w), s.a);
+        const fb = finiteDiff((x) => weightedSum(matmulRef(s.a, x, s.dims), w), s.b);
+        assertClose(dA, fa, { rtol: 1e-6, atol: 1e-7 }, `ref dA ${caseName(c)} tA=${transA} tB=${transB}`);
+        assertClose(dB, fb, { rtol: 1e-6, atol: 1e-7 }, `ref dB ${caseName(c)} tA=${transA} tB=${transB}`);
+      }
+    }
+  });
+});
+
+describe('matmul accumulation', () => {
+  for (const variant of MATMUL_VARIANTS) {
+    it(`${variant}: a weight used twice in one graph sums both gradient contributions in place`, async () => {
+      const e = await testEngine();
+      // y = (x · Wᵀ) · Wᵀ with W [4, 4]: the second closure accumulates into the existing W.grad.
+      const x = asF32(randn(2 * 3 * 4, 41));
+      const W = asF32(randn(16, 42));
+      const g = asF32(randn(2 * 3 * 4, 43));
+      const dims: MatmulDims = { M: 3, N: 4, K: 4, batch: 2, batchedA: true, batchedB: false, transB: true };
+      const f = (wv: Float64Array): number => weightedSum(matmulRef(matmulRef(x, wv, dims), wv, dims), g);
+      const tx = e.fromArray(x, [2, 3, 4], 'x');
+      const tw = e.fromArray(W, [4, 4], 'W');
+      tw.requiresGrad = true;
+      const y = matmul(matmul(tx, tw, { transB: true, variant }), tw, { transB: true, variant });
+      e.tape.backward(y, e.fromArray(g, [2, 3, 4]));
+      assertClose(await tw.grad!.toArray(), finiteDiff(f, W), { rtol: 1e-4, atol: 1e-4 }, `${variant} dW`);
+      [tx, tw, y].forEach((t) => t.dispose());
+    });
+
+    it(`${variant}: matmulInto with accumulate adds onto the output's contents`, async () => {
+      const e = await testEngine();
+      const a = asF32(randn(2 * 5 * 3, 51));
+      const b = asF32(randn(6 * 3, 52));
+      const c0 = asF32(randn(2 * 5 * 6, 53));
+      const dims: MatmulDims = { M: 5, N: 6, K: 3, batch: 2, batchedA: true, batchedB: false, transB: true };
+      const [ta, tb, tc] = [e.fromArray(a, [2, 5, 3]), e.fromArray(b, [6, 3]), e.fromArray(c0, [2, 5, 6])];
+      matmulInto(tc, ta, tb, { transB: true, accumulate: true, variant });
+      const want = matmulRef(a, b, dims).map((v, i) => v + c0[i]);
+      assertClose(await tc.toArray(), want, { rtol: 1e-4, atol: 1e-5 }, `${variant} accumulate`);
+      [ta, tb, tc].forEach((t) => t.dispose());
+    });
+  }
+});
+
+describe('matmul shapes and variant choice', () => {
+  it('rejects mismatched inner dimensions, batches and ranks with the operands named', () => {
+    const t = (shape: number[], name: string) => ({ shape, describe: () => `${name}[${shape.join(', ')}]` });
+    expect(() => matmulShape(t([2, 3], 'x'), t([4, 5], 'w'))).toThrow(/x\[2, 3\] · w\[4, 5\]: inner dimensions differ \(3 vs 4\)/);
+    expect(() => matmulShape(t([2, 3, 4], 'x'), t([3, 4, 5], 'y'))).toThrow(/batch dimensions differ/);
+    expect(() => matmulShape(t([3], 'v'), t([3, 2], 'w'))).toThrow(/A v\[3\] needs rank >= 2/);
+    expect(matmulShape(t([2, 7, 3, 4], 'x'), t([5, 4], 'w'), false, true)).toMatchObject({ M: 3, N: 5, K: 4, batch: 14 });
+  });
+
+  it("launches the overridden variant, else the adapter's fallback (regs4x4 on software)", async () => {
+    const e = await testEngine();
+    const spy = vi.spyOn(e, 'dispatch');
+    const a = e.fromArray([1, 2, 3, 4], [2, 2]);
+    try {
+      overrideVariant('matmul', 'naive');
+      matmul(a, a).dispose();
+      overrideVariant('matmul', null);
+      matmul(a, a).dispose();
+      const names = spy.mock.calls.map(([d]) => d.kernel.name);
+      const fallback = e.gpu.adapter.isSoftware ? 'matmul_regs4x4' : 'matmul_tiled16';
+      expect(names.filter((n) => n.startsWith('matmul'))).toEqual(['matmul_naive', fallback]);
+      expect(MATMUL_TUNABLE.fallback({ ...e.gpu.adapter, isSoftware: false })).toBe('tiled16');
+    } finally {
+      overrideVariant('matmul', null);
+      spy.mockRestore();
+      a.dispose();
+    }
+  });
+});
