@@ -146,3 +146,16 @@ describe('.txt / .md chunking (§10.1)', () => {
     }
   });
 });
+
+describe('chunking cost', () => {
+  it('cuts a long unbroken paragraph with bounded token counting (no quadratic rescans)', () => {
+    let countedChars = 0;
+    const counting = (t: string): number => { countedChars += t.length; return countWords(t); };
+    const text = words(20000, 'w');
+    const chunks = chunkText(text, { countTokens: counting, chunkTokens: 100, minChunkTokens: 10, isMarkdown: false });
+    expect(chunks).toHaveLength(200);
+    expect(chunks.join(' ')).toBe(text);
+    // A quadratic cutter would count ~ text.length² / (2 · chunk length) ≈ 1e8 characters here.
+    expect(countedChars).toBeLessThan(60 * text.length);
+  });
+});

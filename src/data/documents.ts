@@ -260,17 +260,27 @@ function sentenceSpans(text: string, span: Span): Span[] {
   return spans;
 }
 
-/** Cuts text with no usable sentence end: longest prefix within the limit (binary search), backed off to a space. */
+/**
+ * Cuts text with no usable sentence end: longest prefix within the limit, backed off to a space.
+ * The binary search runs inside a window that doubles until it overflows the limit, so a huge
+ * unbroken paragraph costs O(length · log) token counting rather than O(length²).
+ */
 function cutAtLimit(text: string, span: Span, limit: number, countTokens: (t: string) => number): Span[] {
   const pieces: Span[] = [];
   let start = span.start;
   while (start < span.end) {
-    if (countTokens(text.slice(start, span.end)) <= limit) {
+    let width = Math.max(64, limit * 8);
+    let hi = Math.min(span.end, start + width);
+    while (countTokens(text.slice(start, hi)) <= limit && hi < span.end) {
+      width *= 2;
+      hi = Math.min(span.end, start + width);
+    }
+    if (hi === span.end && countTokens(text.slice(start, hi)) <= limit) {
       pieces.push({ start, end: span.end });
       break;
     }
     let lo = start + 1;
-    let hi = span.end - 1;
+    hi -= 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (countTokens(text.slice(start, mid)) <= limit) lo = mid;

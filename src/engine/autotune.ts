@@ -105,7 +105,7 @@ export async function autotune<V extends string>(e: Engine, t: Tunable<V>, opts:
       for (let i = 0; i < t.cases.length; i++) {
         const { dispatch, dispose } = t.prepare(e, v, i);
         try {
-          const r = await timeDispatch(e, dispatch, opts.repeat ?? 3, !opts.wallClock);
+          const r = await timeDispatch(e, dispatch, { repeat: opts.repeat ?? 3, timestamps: !opts.wallClock });
           total += r.ms;
           method = r.method;
         } finally {

@@ -114,6 +114,16 @@ export class Engine {
     this.enc().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.bytes);
   }
 
+  /** Copies `count` elements from src[srcOffset..] to dst[dstOffset..] in command order (KV caches). */
+  copyRange(src: Tensor, srcOffset: number, dst: Tensor, dstOffset: number, count: number): void {
+    if (srcOffset + count > src.size || dstOffset + count > dst.size || srcOffset < 0 || dstOffset < 0) {
+      throw new Error(`copyRange ${src.describe()}[${srcOffset}..+${count}] -> ${dst.describe()}[${dstOffset}..]: out of bounds`);
+    }
+    if (count === 0) return;
+    this.endPass();
+    this.enc().copyBufferToBuffer(src.buffer, srcOffset * 4, dst.buffer, dstOffset * 4, count * 4);
+  }
+
   /** acc += x (same size); the gradient-summing primitive of the tape. */
   addInto(acc: Tensor, x: Tensor): void {
     if (acc.size !== x.size) throw new Error(`addInto ${acc.describe()} += ${x.describe()}: sizes differ`);

@@ -31,18 +31,29 @@ function encodeParams(params: Param[]): ArrayBuffer {
   return data;
 }
 
-/** Runs d once untimed (pipeline compile, first-touch), then times `repeat` runs. */
-export async function timeDispatch(e: Engine, d: Dispatch, repeat = 3, allowTimestamps = true): Promise<Timing> {
+export interface TimingOptions {
+  /** Timed runs (fewer when the untimed first run says they would exceed budgetMs). */
+  repeat?: number;
+  budgetMs?: number;
+  /** false forces wall clock even where the device has timestamp-query. */
+  timestamps?: boolean;
+}
+
+/** Runs d once untimed (pipeline compile, first touch), then times up to `repeat` runs. */
+export async function timeDispatch(e: Engine, d: Dispatch, opts: TimingOptions = {}): Promise<Timing & { repeat: number }> {
+  const t0 = performance.now();
   e.dispatch(d);
   await e.sync();
-  if (allowTimestamps && e.gpu.features.has('timestamp-query')) {
+  const firstMs = performance.now() - t0;
+  const repeat = Math.max(1, Math.min(opts.repeat ?? 3, Math.floor((opts.budgetMs ?? Infinity) / firstMs)));
+  if (opts.timestamps !== false && e.gpu.features.has('timestamp-query')) {
     const ms = await timestampedMs(e, d, repeat);
-    if (ms !== null) return { ms, method: 'timestamp-query' };
+    if (ms !== null) return { ms, method: 'timestamp-query', repeat };
   }
-  const t0 = performance.now();
+  const t1 = performance.now();
   for (let i = 0; i < repeat; i++) e.dispatch(d);
   await e.sync();
-  return { ms: (performance.now() - t0) / repeat, method: 'wall-clock' };
+  return { ms: (performance.now() - t1) / repeat, method: 'wall-clock', repeat };
 }
 
 /** GPU time of `repeat` back-to-back dispatches in one pass; null when the timestamps are unusable. */

@@ -68,10 +68,12 @@ export function swigluBackward(gate: Tensor, up: Tensor, dOut: Tensor): { dGate:
 
 const sigmoidRef = (v: number): number => 1 / (1 + Math.exp(-v));
 
+/** float64 silu. */
 export function siluRef(x: ArrayLike<number>): Float64Array {
   return Float64Array.from(x, (v) => v * sigmoidRef(v));
 }
 
+/** float64 dOut * silu'(x). */
 export function siluBackwardRef(x: ArrayLike<number>, dOut: ArrayLike<number>): Float64Array {
   return Float64Array.from(x, (v, i) => {
     const s = sigmoidRef(v);
@@ -79,10 +81,12 @@ export function siluBackwardRef(x: ArrayLike<number>, dOut: ArrayLike<number>): 
   });
 }
 
+/** float64 silu(gate) * up. */
 export function swigluRef(gate: ArrayLike<number>, up: ArrayLike<number>): Float64Array {
   return Float64Array.from(gate, (g, i) => g * sigmoidRef(g) * up[i]);
 }
 
+/** float64 gradients of swiglu. */
 export function swigluBackwardRef(
   gate: ArrayLike<number>,
   up: ArrayLike<number>,

@@ -80,6 +80,7 @@ export function rmsnormBackward(
 
 // ---- float64 references ----------------------------------------------------------------------
 
+/** float64 rmsnorm over rows of C values. */
 export function rmsnormRef(x: ArrayLike<number>, weight: ArrayLike<number>, C: number, eps: number): Float64Array {
   const out = new Float64Array(x.length);
   for (let base = 0; base < x.length; base += C) {
@@ -91,6 +92,7 @@ export function rmsnormRef(x: ArrayLike<number>, weight: ArrayLike<number>, C: n
   return out;
 }
 
+/** float64 gradients of rmsnorm (dWeight summed over rows). */
 export function rmsnormBackwardRef(
   x: ArrayLike<number>,
   weight: ArrayLike<number>,

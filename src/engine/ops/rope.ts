@@ -122,6 +122,7 @@ export function ropeRef(
   return out;
 }
 
+/** float64 transpose rotation (the backward of ropeRef). */
 export function ropeBackwardRef(
   dOut: ArrayLike<number>,
   invFreq: ArrayLike<number>,

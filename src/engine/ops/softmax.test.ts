@@ -6,8 +6,10 @@ import {
   softmax,
   softmaxBackwardRef,
   softmaxRef,
+  SOFTMAX_TUNABLE,
   type RowVariant,
 } from './softmax.ts';
+import { autotune, clearTuned } from '../autotune.ts';
 import { asF32, assertClose, finiteDiff, randn, testEngine, weightedSum } from '../testing.ts';
 
 // cols 260 passes the 256-thread row workgroup; rows 260 passes one workgroup of row threads
@@ -67,5 +69,13 @@ describe('softmax / logSoftmax over the last dimension', () => {
     expect(() => logSoftmax(x, { temperature: 0 })).toThrow(/temperature/);
     expect(() => softmax(e.zeros([2, 0]))).toThrow(/non-empty last dimension/);
     x.dispose();
+  });
+
+  it('autotune times both row mappings and records one of them', async () => {
+    const e = await testEngine();
+    const record = await autotune(e, SOFTMAX_TUNABLE, { store: null, repeat: 1, wallClock: true });
+    expect(Object.keys(record.timingsMs).sort()).toEqual(['rows', 'wg']);
+    expect(VARIANTS).toContain(record.variant);
+    clearTuned();
   });
 });

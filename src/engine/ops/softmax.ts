@@ -1,9 +1,10 @@
 // Softmax and log-softmax over the last dimension with a temperature (spec §4 (3)): launchers, tape
 // rules and float64 references. Row kernels come in two thread mappings (see shaders/softmax.wgsl);
-// `defaultRowVariant` picks per adapter, and cross-entropy.ts shares the choice.
+// `defaultRowVariant` asks autotune.ts (SOFTMAX_TUNABLE), and cross-entropy.ts shares the choice.
 import src from '../../../shaders/softmax.wgsl?raw';
 import { accumulateGrad } from '../tape.ts';
-import { f32, type Engine } from '../engine.ts';
+import { chosenVariant, type Tunable } from '../autotune.ts';
+import { f32, type Dispatch, type Engine, type Param } from '../engine.ts';
 import { grid1d } from '../grid.ts';
 import type { Tensor } from '../tensor.ts';
 import type { KernelSpec } from '../pipeline-cache.ts';
@@ -19,9 +20,9 @@ export interface SoftmaxOptions {
 
 const k = (entry: string): KernelSpec => ({ name: 'softmax', code: src, entry });
 
-/** Barrier-free kernels win on software adapters, workgroup reductions on real GPUs. */
+/** The tuned row mapping for this adapter (fallback: barrier-free on software, workgroups on GPUs). */
 export function defaultRowVariant(e: Engine): RowVariant {
-  return e.gpu.adapter.isSoftware ? 'rows' : 'wg';
+  return chosenVariant(e, SOFTMAX_TUNABLE);
 }
 
 /** Workgroups for a row kernel: one thread per row ('rows') or one workgroup per row ('wg'). */
@@ -44,6 +45,11 @@ export function inverseTemperature(temperature: number, op: string): number {
   return 1 / temperature;
 }
 
+/** params: [rows, cols, f32(1/T), isLog], the Params block of softmax.wgsl. */
+function forwardDispatch(x: Tensor, out: Tensor, rows: number, params: Param[], variant: RowVariant, label: string): Dispatch {
+  return { kernel: k(`softmax_forward_${variant}`), buffers: [x, null, null, out], params, workgroups: rowGrid(rows, variant), label };
+}
+
 function run(x: Tensor, isLog: boolean, opts: SoftmaxOptions): Tensor {
   const op = isLog ? 'logSoftmax' : 'softmax';
   const e = x.engine;
@@ -52,7 +58,7 @@ function run(x: Tensor, isLog: boolean, opts: SoftmaxOptions): Tensor {
   const variant = opts.variant ?? defaultRowVariant(e);
   const params = [rows, cols, f32(invT), isLog ? 1 : 0];
   const out = e.empty(x.shape, op);
-  e.dispatch({ kernel: k(`softmax_forward_${variant}`), buffers: [x, null, null, out], params, workgroups: rowGrid(rows, variant), label: `${op} forward ${x.describe()}` });
+  e.dispatch(forwardDispatch(x, out, rows, params, variant, `${op} forward ${x.describe()}`));
   if (e.tape.wants(x)) {
     e.tape.record(out, (dOut) => {
       const dX = e.empty(x.shape, `${op} dX`);
@@ -72,6 +78,29 @@ export function softmax(x: Tensor, opts: SoftmaxOptions = {}): Tensor {
 export function logSoftmax(x: Tensor, opts: SoftmaxOptions = {}): Tensor {
   return run(x, true, opts);
 }
+
+// Timed cases: many rows of a mid-size vocabulary (training) and few long rows (sampling).
+const TUNE_CASES = [
+  { label: 'log-softmax 256 x 8192', rows: 256, cols: 8192 },
+  { label: 'log-softmax 4 x 65536', rows: 4, cols: 65536 },
+];
+
+/** Row-kernel mapping choice shared by softmax.ts and cross-entropy.ts. */
+export const SOFTMAX_TUNABLE: Tunable<RowVariant> = {
+  op: 'softmax-rows',
+  version: 1,
+  variants: ['rows', 'wg'],
+  fallback: (adapter) => (adapter.isSoftware ? 'rows' : 'wg'),
+  cases: TUNE_CASES,
+  prepare(e, variant, i) {
+    const c = TUNE_CASES[i];
+    const cols = e.gpu.adapter.isSoftware ? c.cols / 32 : c.cols;
+    const x = e.fromArray(Float32Array.from({ length: c.rows * cols }, (_, j) => ((j * 7919) % 13) / 4), [c.rows, cols], 'tune x');
+    const out = e.empty(x.shape, 'tune y');
+    const dispatch = forwardDispatch(x, out, c.rows, [c.rows, cols, f32(1), 1], variant, `tune ${c.label}`);
+    return { dispatch, dispose: () => [x, out].forEach((t) => t.dispose()) };
+  },
+};
 
 // ---- float64 references ----------------------------------------------------------------------
 

@@ -1,0 +1,135 @@
+// `npm run bench`: GFLOP/s of every matmul variant on square products, beside onnxruntime-web's wasm EP
+// on the same machine in the same run, and the engine's peak GPU bytes. Prints one JSON object per
+// case on stdout, then a readable table. Uses ops/matmul.ts (kernels), engine/bench/gpu-timer.ts and
+// engine/bench/ort-matmul.ts; --autotune also runs engine/autotune.ts and prints its choice.
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { acquireGpu, describeGpu } from '../engine/device.ts';
+import { Engine } from '../engine/engine.ts';
+import { autotune, memoryStore } from '../engine/autotune.ts';
+import { timeDispatch } from '../engine/bench/gpu-timer.ts';
+import { timeOrtMatmul } from '../engine/bench/ort-matmul.ts';
+import { formatTable, LAYOUTS, type BenchRow, type Layout } from '../engine/bench/report.ts';
+import { MATMUL_TUNABLE, MATMUL_VARIANTS, matmulDispatch, type MatmulVariant } from '../engine/ops/matmul.ts';
+
+const USAGE = `usage: npm run bench -- [--sizes 256,512,1024] [--variants naive,regs4x4,tiled16] [--layouts nn,nt]
+  [--repeat 3] [--budget-ms 4000] [--threads N] [--no-ort] [--autotune]
+  layouts: nn = A·B, nt = A·Bᵀ (linear layer), tn = Aᵀ·B (weight gradient)`;
+
+interface Args {
+  sizes: number[];
+  variants: MatmulVariant[];
+  layouts: Layout[];
+  repeat: number;
+  budgetMs: number;
+  threads: number;
+  ort: boolean;
+  autotune: boolean;
+}
+
+function list<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of items) {
+    if (!allowed.includes(s as T)) throw new Error(`bench: --${flag} '${s}' is not one of ${allowed.join(', ')}`);
+  }
+  return items as T[];
+}
+
+function positive(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`bench: --${flag} needs a positive integer, got '${text}'`);
+  return n;
+}
+
+function parse(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string', default: '256,512,1024' },
+      variants: { type: 'string', default: MATMUL_VARIANTS.join(',') },
+      layouts: { type: 'string', default: 'nn,nt' },
+      repeat: { type: 'string', default: '3' },
+      'budget-ms': { type: 'string', default: '4000' },
+      threads: { type: 'string', default: String(availableParallelism()) },
+      'no-ort': { type: 'boolean', default: false },
+      autotune: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  return {
+    sizes: values.sizes.split(',').map((s) => positive(s, 'sizes')),
+    variants: list(values.variants, MATMUL_VARIANTS, 'variants'),
+    layouts: list(values.layouts, LAYOUTS, 'layouts'),
+    repeat: positive(values.repeat, 'repeat'),
+    budgetMs: positive(values['budget-ms'], 'budget-ms'),
+    threads: positive(values.threads, 'threads'),
+    ort: !values['no-ort'],
+    autotune: values.autotune,
+  };
+}
+
+const fill = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 13) / 13 - 0.5);
+
+/** Times one variant on an n x n x n product; operands live only for this case. */
+async function benchVariant(e: Engine, variant: MatmulVariant, n: number, layout: Layout, args: Args): Promise<BenchRow> {
+  const [transA, transB] = [layout[0] === 't', layout[1] === 't'];
+  const a = e.fromArray(fill(n * n), [n, n], 'A');
+  const b = e.fromArray(fill(n * n), [n, n], 'B');
+  const c = e.empty([n, n], 'C');
+  e.pool.resetPeaks();
+  try {
+    const plan = { M: n, N: n, K: n, batch: 1, reduce: 1, strideA: 0, strideB: 0, strideC: 0, transA, transB, accumulate: false };
+    const t = await timeDispatch(e, matmulDispatch(c, a, b, plan, variant), { repeat: args.repeat, budgetMs: args.budgetMs });
+    const gflops = (2 * n ** 3) / (t.ms * 1e6);
+    return { impl: 'webgpu', variant, layout, n, ms: t.ms, gflops, repeat: t.repeat, method: t.method, peakLiveBytes: e.stats.peakLiveBytes };
+  } finally {
+    [a, b, c].forEach((t) => t.dispose());
+  }
+}
+
+async function benchOrt(n: number, layout: Layout, args: Args): Promise<BenchRow> {
+  const [transA, transB] = [layout[0] === 't', layout[1] === 't'];
+  const t = await timeOrtMatmul({ M: n, N: n, K: n, transA, transB }, args.threads, args.repeat, args.budgetMs);
+  const gflops = (2 * n ** 3) / (t.ms * 1e6);
+  return { impl: 'onnxruntime-web', variant: `wasm x${t.threads}`, layout, n, ms: t.ms, gflops, repeat: t.repeat, method: 'wall-clock' };
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  const gpu = await acquireGpu();
+  const e = new Engine(gpu);
+  const adapter = describeGpu(gpu);
+  const rows: BenchRow[] = [];
+  const emit = (row: BenchRow): void => {
+    rows.push(row);
+    console.log(JSON.stringify({ bench: 'matmul', ...row, M: row.n, N: row.n, K: row.n }));
+  };
+  for (const n of args.sizes) {
+    for (const layout of args.layouts) {
+      for (const v of args.variants) emit(await benchVariant(e, v, n, layout, args));
+      if (args.ort) emit(await benchOrt(n, layout, args));
+    }
+  }
+  const summary: Record<string, unknown> = { bench: 'summary', adapter, peakAllocatedBytes: e.stats.peakAllocatedBytes };
+  if (args.autotune) {
+    const r = await autotune(e, MATMUL_TUNABLE, { store: memoryStore(), retune: true });
+    summary.autotune = { variant: r.variant, method: r.method, timingsMs: r.timingsMs };
+  }
+  console.log(JSON.stringify(summary));
+  console.log(`\nmatmul on ${adapter}; onnxruntime-web ${args.ort ? `wasm EP, ${args.threads} threads` : 'skipped'}`);
+  console.log(formatTable(rows, args.variants));
+  console.log(`peak GPU bytes allocated by the engine's pool: ${(e.stats.peakAllocatedBytes / 2 ** 20).toFixed(1)} MiB`);
+  if (args.autotune) console.log(`autotune picks: ${(summary.autotune as { variant: string }).variant}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
