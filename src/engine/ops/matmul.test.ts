@@ -18,7 +18,9 @@ interface Case {
 
 const prod = (s: number[]): number => s.reduce((p, d) => p * d, 1);
 
-// Non-multiples of the 16 and 32 tiles, K spanning several 16-wide k tiles, and every batch layout.
+// Non-multiples of the 16 and 32 tiles, K spanning several 16-wide k tiles, and every batch layout;
+// then shapes whose contiguous dimensions are multiples of 4, which take regs4x4's vec4 entry point
+// in some or all layouts (M = 6 clamps rows; Aᵀ·B with K = 5 runs the k-remainder loop).
 const FORWARD_CASES: Case[] = [
   { M: 1, N: 1, K: 1, leadA: [], leadB: [] },
   { M: 5, N: 7, K: 3, leadA: [], leadB: [] },
@@ -26,6 +28,12 @@ const FORWARD_CASES: Case[] = [
   { M: 3, N: 5, K: 6, leadA: [2], leadB: [2] },
   { M: 4, N: 3, K: 5, leadA: [2, 3], leadB: [] },
   { M: 3, N: 6, K: 4, leadA: [], leadB: [3] },
+  { M: 36, N: 20, K: 12, leadA: [], leadB: [] },
+  { M: 6, N: 8, K: 12, leadA: [], leadB: [] },
+  { M: 8, N: 4, K: 5, leadA: [], leadB: [] },
+  { M: 3, N: 4, K: 8, leadA: [2], leadB: [2] },
+  { M: 5, N: 8, K: 4, leadA: [2, 3], leadB: [] },
+  { M: 4, N: 8, K: 4, leadA: [], leadB: [3] },
 ];
 
 const BACKWARD_CASES: Case[] = [
@@ -33,6 +41,9 @@ const BACKWARD_CASES: Case[] = [
   { M: 3, N: 2, K: 4, leadA: [2], leadB: [2] },
   { M: 2, N: 3, K: 4, leadA: [3], leadB: [] },
   { M: 3, N: 2, K: 3, leadA: [], leadB: [2] },
+  { M: 4, N: 8, K: 4, leadA: [2], leadB: [] },
+  { M: 8, N: 4, K: 4, leadA: [], leadB: [2] },
+  { M: 4, N: 4, K: 8, leadA: [2], leadB: [2] },
 ];
 
 const TRANSPOSES: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
@@ -172,6 +183,22 @@ describe('matmul shapes and variant choice', () => {
       overrideVariant('matmul', null);
       spy.mockRestore();
       a.dispose();
+    }
+  });
+
+  it('regs4x4 takes the vec4 entry point only when the contiguous dimensions are multiples of 4', async () => {
+    const e = await testEngine();
+    const spy = vi.spyOn(e, 'dispatch');
+    const x = e.fromArray(new Float32Array(6 * 8), [6, 8]);
+    const w = e.fromArray(new Float32Array(3 * 8), [3, 8]);
+    const v = e.fromArray(new Float32Array(8 * 3), [8, 3]);
+    try {
+      matmul(x, w, { transB: true, variant: 'regs4x4' }).dispose(); // K = 8 along both rows: vec4
+      matmul(x, v, { variant: 'regs4x4' }).dispose(); // N = 3: scalar
+      expect(spy.mock.calls.map(([d]) => d.kernel.entry)).toEqual(['matmul_forward_vec4', 'matmul_forward']);
+    } finally {
+      spy.mockRestore();
+      [x, w, v].forEach((t) => t.dispose());
     }
   });
 });

@@ -109,14 +109,24 @@ export function foldPlan(p: MatmulPlan): MatmulPlan {
   return p;
 }
 
-export function matmulKernel(variant: MatmulVariant, transA: boolean, transB: boolean): KernelSpec {
+/**
+ * regs4x4's vec4 entry point reads each operand along its contiguous dimension four at a time, so
+ * that dimension must be a multiple of 4 (which also keeps every batch slice 16-byte aligned).
+ */
+function vec4Aligned(p: MatmulPlan): boolean {
+  const alignedA = (p.transA ? p.M : p.K) % 4 === 0;
+  const alignedB = (p.transB ? p.K : p.N) % 4 === 0;
+  return alignedA && alignedB && p.M > 0 && p.N > 0 && p.K > 0;
+}
+
+export function matmulKernel(variant: MatmulVariant, p: MatmulPlan): KernelSpec {
   const k = KERNELS[variant];
   if (!k) throw new Error(`matmul: unknown variant '${variant}' (have ${MATMUL_VARIANTS.join(', ')})`);
   return {
     name: `matmul_${variant}`,
     code: k.code,
-    entry: 'matmul_forward',
-    constants: { TRANS_A: Number(transA), TRANS_B: Number(transB) },
+    entry: variant === 'regs4x4' && vec4Aligned(p) ? 'matmul_forward_vec4' : 'matmul_forward',
+    constants: { TRANS_A: Number(p.transA), TRANS_B: Number(p.transB) },
   };
 }
 
@@ -126,7 +136,7 @@ export function matmulDispatch(c: Tensor, a: Tensor, b: Tensor, plan: MatmulPlan
   const k = KERNELS[variant];
   const t = (x: boolean): string => (x ? 'ᵀ' : '');
   return {
-    kernel: matmulKernel(variant, p.transA, p.transB),
+    kernel: matmulKernel(variant, p),
     buffers: [a, b, c],
     params: [p.M, p.N, p.K, p.reduce, p.strideA, p.strideB, p.strideC, Number(p.accumulate)],
     workgroups: [ceilDiv(p.N, k.tileX), ceilDiv(p.M, k.tileY), p.batch],
