@@ -13,7 +13,7 @@ for (const n of sizes.split(',').map(Number)) for (const layout of layouts.split
   const a = e.fromArray(fill(n * n), [n, n]); const b = e.fromArray(fill(n * n), [n, n]); const c = e.empty([n, n]);
   const constants: Record<string, number> = { TRANS_A: Number(ta), TRANS_B: Number(tb) };
   if (wgx) { constants.WG_X = Number(wgx); constants.WG_Y = Number(wgy); }
-  const d = { kernel: { name: file, code, entry: 'matmul_forward', constants }, buffers: [a, b, c], params: [n, n, n, 1, 0, 0, 0, 0],
+  const d = { kernel: { name: file, code, entry: process.env.ENTRY ?? 'matmul_forward', constants }, buffers: [a, b, c], params: [n, n, n, 1, 0, 0, 0, 0],
     workgroups: [Math.ceil(n / tx), Math.ceil(n / ty), 1] as [number, number, number] };
   let best = Infinity, bw = Infinity;
   for (let r = 0; r < 4; r++) { best = Math.min(best, (await timeDispatch(e, d, { repeat: 2 })).ms); bw = Math.min(bw, (await timeDispatch(e, d, { repeat: 2, timestamps: false })).ms); }

@@ -108,9 +108,23 @@ async function main(): Promise<void> {
     rows.push(row);
     console.log(JSON.stringify({ bench: 'matmul', ...row, M: row.n, N: row.n, K: row.n }));
   };
-  for (const n of args.sizes) {
+  // A variant whose speed at a smaller size predicts one run above the budget is skipped (on
+  // SwiftShader tiled16 would need ~25 s for one 1024³ product).
+  const lastGflops = new Map<string, number>();
+  const skipped: string[] = [];
+  for (const n of [...args.sizes].sort((x, y) => x - y)) {
     for (const layout of args.layouts) {
-      for (const v of args.variants) emit(await benchVariant(e, v, n, layout, args));
+      for (const v of args.variants) {
+        const predictedMs = (2 * n ** 3) / ((lastGflops.get(`${v} ${layout}`) ?? Infinity) * 1e6);
+        if (predictedMs > args.budgetMs) {
+          skipped.push(`${v} ${layout} ${n} (~${(predictedMs / 1000).toFixed(0)} s per run)`);
+          console.log(JSON.stringify({ bench: 'matmul', impl: 'webgpu', variant: v, layout, n, skipped: true, predictedMs }));
+          continue;
+        }
+        const row = await benchVariant(e, v, n, layout, args);
+        lastGflops.set(`${v} ${layout}`, row.gflops);
+        emit(row);
+      }
       if (args.ort) emit(await benchOrt(n, layout, args));
     }
   }
@@ -122,6 +136,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(summary));
   console.log(`\nmatmul on ${adapter}; onnxruntime-web ${args.ort ? `wasm EP, ${args.threads} threads` : 'skipped'}`);
   console.log(formatTable(rows, args.variants));
+  if (skipped.length) console.log(`skipped, above --budget-ms ${args.budgetMs}: ${skipped.join(', ')}`);
   console.log(`peak GPU bytes allocated by the engine's pool: ${(e.stats.peakAllocatedBytes / 2 ** 20).toFixed(1)} MiB`);
   if (args.autotune) console.log(`autotune picks: ${(summary.autotune as { variant: string }).variant}`);
 }

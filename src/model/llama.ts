@@ -33,10 +33,17 @@ export class LlamaModel {
   constructor(
     readonly engine: Engine,
     readonly cfg: ModelConfig,
-    weights: ReadonlyMap<string, Float32Array>,
+    /** null allocates the parameters unfilled; see LlamaModel.allocate. */
+    weights: ReadonlyMap<string, Float32Array> | null,
   ) {
     this.names = parameterSpecs(cfg).map((s) => s.name);
     for (const spec of parameterSpecs(cfg)) {
+      if (weights === null) {
+        const t = engine.keep(engine.empty(spec.shape, spec.name));
+        t.requiresGrad = true;
+        this.params.set(spec.name, t);
+        continue;
+      }
       const data = weights.get(spec.name);
       if (!data) throw new Error(`model weights: missing tensor ${spec.name} [${spec.shape.join(', ')}]`);
       const n = spec.shape.reduce((a, b) => a * b, 1);
@@ -48,6 +55,14 @@ export class LlamaModel {
       this.params.set(spec.name, t);
     }
     this.invFreq = engine.keep(engine.fromArray(ropeInvFreq(cfg.headDim, cfg.ropeTheta), [cfg.headDim / 2], 'rope inv_freq'));
+  }
+
+  /**
+   * A model whose parameters are allocated but hold arbitrary values, for loaders that stream weights
+   * into them tensor by tensor (load-model.ts) instead of holding a whole checkpoint in memory.
+   */
+  static allocate(engine: Engine, cfg: ModelConfig): LlamaModel {
+    return new LlamaModel(engine, cfg, null);
   }
 
   parameters(): Tensor[] {
