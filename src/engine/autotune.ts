@@ -146,11 +146,14 @@ export function localStorageStore(storage: Pick<Storage, 'getItem' | 'setItem'>,
   };
 }
 
+function validRecord(r: unknown): TuneRecord | null {
+  return typeof (r as TuneRecord | null)?.variant === 'string' ? (r as TuneRecord) : null;
+}
+
 function parseRecord(text: string | null | undefined): TuneRecord | null {
   if (!text) return null;
   try {
-    const r = JSON.parse(text) as TuneRecord;
-    return typeof r?.variant === 'string' ? r : null;
+    return validRecord(JSON.parse(text));
   } catch {
     return null; // a corrupt entry is re-measured and overwritten
   }
@@ -176,7 +179,7 @@ export function fileStore(path?: string): TuneStore {
   return {
     read: async (k) => {
       const fs = (await nodeImport('fs/promises')) as unknown as Fs;
-      return parseRecord(JSON.stringify((await readAll(fs, await resolvePath()))[k] ?? null));
+      return validRecord((await readAll(fs, await resolvePath()))[k] ?? null);
     },
     write: async (k, r) => {
       const fs = (await nodeImport('fs/promises')) as unknown as Fs;

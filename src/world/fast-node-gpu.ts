@@ -13,6 +13,9 @@ const WANTED_LIMITS = [
 
 export type AdapterChoice = 'gles' | 'default';
 
+// Dawn tears the instance down once its GPU object is garbage-collected, so it is held for the process.
+let held: GPU | null = null;
+
 async function glesGpu(): Promise<Gpu | null> {
   process.env.EGL_PLATFORM ??= 'surfaceless';
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
@@ -21,8 +24,8 @@ async function glesGpu(): Promise<Gpu | null> {
     globals: Record<string, unknown>;
   };
   Object.assign(globalThis, globals);
-  const gpu = create(['backend=opengles']);
-  const adapter = await gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
+  held ??= create(['backend=opengles']);
+  const adapter = await held.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
   if (!adapter) return null;
   const adapterLimits = adapter.limits as unknown as Record<string, number>;
   const requiredLimits: Record<string, number> = {};

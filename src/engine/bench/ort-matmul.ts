@@ -49,25 +49,44 @@ export interface OrtTiming {
   threads: number;
 }
 
+async function session(c: OrtCase, threads: number): Promise<ort.InferenceSession> {
+  ort.env.wasm.numThreads = threads; // takes effect at the first session only
+  ort.env.logLevel = 'error';
+  return ort.InferenceSession.create(matmulModel(c), { executionProviders: ['wasm'] });
+}
+
+function feeds(c: OrtCase, a: Float32Array, b: Float32Array): Record<string, ort.Tensor> {
+  return {
+    A: new ort.Tensor('float32', a, c.transA ? [c.K, c.M] : [c.M, c.K]),
+    B: new ort.Tensor('float32', b, c.transB ? [c.N, c.K] : [c.K, c.N]),
+  };
+}
+
+/** Y = op(A) · op(B) computed by onnxruntime-web (checks the model the bench times). */
+export async function runOrtMatmul(c: OrtCase, a: Float32Array, b: Float32Array, threads = 1): Promise<Float32Array> {
+  const s = await session(c, threads);
+  try {
+    const out = await s.run(feeds(c, a, b));
+    return out.Y.data as Float32Array;
+  } finally {
+    await s.release();
+  }
+}
+
 /** Wall-clock milliseconds per session.run after one untimed run; repeats shrink to fit budgetMs. */
 export async function timeOrtMatmul(c: OrtCase, threads: number, repeat = 3, budgetMs = Infinity): Promise<OrtTiming> {
-  ort.env.wasm.numThreads = threads;
-  ort.env.logLevel = 'error';
-  const session = await ort.InferenceSession.create(matmulModel(c), { executionProviders: ['wasm'] });
+  const s = await session(c, threads);
   try {
     const fill = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 13) / 13 - 0.5);
-    const feeds = {
-      A: new ort.Tensor('float32', fill(c.M * c.K), c.transA ? [c.K, c.M] : [c.M, c.K]),
-      B: new ort.Tensor('float32', fill(c.K * c.N), c.transB ? [c.N, c.K] : [c.K, c.N]),
-    };
+    const inputs = feeds(c, fill(c.M * c.K), fill(c.K * c.N));
     const t0 = performance.now();
-    await session.run(feeds);
+    await s.run(inputs);
     const firstMs = performance.now() - t0;
     const n = Math.max(1, Math.min(repeat, Math.floor(budgetMs / firstMs)));
     const t1 = performance.now();
-    for (let i = 0; i < n; i++) await session.run(feeds);
+    for (let i = 0; i < n; i++) await s.run(inputs);
     return { ms: (performance.now() - t1) / n, repeat: n, threads };
   } finally {
-    await session.release();
+    await s.release();
   }
 }

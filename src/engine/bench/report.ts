@@ -36,7 +36,7 @@ export function formatTable(rows: BenchRow[], variants: readonly string[]): stri
       ...variants.map((v) => ours.find((r) => r.variant === v)?.gflops.toFixed(2) ?? '-'),
       ort ? ort.gflops.toFixed(2) : '-',
       ort && ours.length ? `${(best / ort.gflops).toFixed(2)}x` : '-',
-      (peak / 2 ** 20).toFixed(1),
+      ours.length ? (peak / 2 ** 20).toFixed(2) : '-',
     ]);
   }
   const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));

@@ -13,7 +13,8 @@ const MAX_D = 256; // private row arrays in the shader
 const k = (entry: string): KernelSpec => ({ name: 'attention', code: src, entry, constants: { WG } });
 
 /** rowloop: barrier-free, one thread per row (software adapters); tiled: workgroup-staged K/V tiles. */
-export type AttentionVariant = 'rowloop' | 'tiled';
+export const ATTENTION_VARIANTS = ['rowloop', 'tiled'] as const;
+export type AttentionVariant = (typeof ATTENTION_VARIANTS)[number];
 
 export interface AttentionOptions {
   /** Position of the first query; queries attend keys 0..past+t (KV-cache decode). Default 0. */

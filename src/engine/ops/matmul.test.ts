@@ -20,7 +20,7 @@ const prod = (s: number[]): number => s.reduce((p, d) => p * d, 1);
 
 // Non-multiples of the 16 and 32 tiles, K spanning several 16-wide k tiles, and every batch layout;
 // then shapes whose contiguous dimensions are multiples of 4, which take regs4x4's vec4 entry point
-// in some or all layouts (M = 6 clamps rows; Aᵀ·B with K = 5 runs the k-remainder loop).
+// in some or all layouts (M = 6 clamps rows; Aᵀ·B with K = 5 or 7 runs the k-remainder loop).
 const FORWARD_CASES: Case[] = [
   { M: 1, N: 1, K: 1, leadA: [], leadB: [] },
   { M: 5, N: 7, K: 3, leadA: [], leadB: [] },
@@ -31,6 +31,7 @@ const FORWARD_CASES: Case[] = [
   { M: 36, N: 20, K: 12, leadA: [], leadB: [] },
   { M: 6, N: 8, K: 12, leadA: [], leadB: [] },
   { M: 8, N: 4, K: 5, leadA: [], leadB: [] },
+  { M: 12, N: 16, K: 7, leadA: [], leadB: [] },
   { M: 3, N: 4, K: 8, leadA: [2], leadB: [2] },
   { M: 5, N: 8, K: 4, leadA: [2, 3], leadB: [] },
   { M: 4, N: 8, K: 4, leadA: [], leadB: [3] },
@@ -186,16 +187,21 @@ describe('matmul shapes and variant choice', () => {
     }
   });
 
-  it('regs4x4 takes the vec4 entry point only when the contiguous dimensions are multiples of 4', async () => {
+  it('regs4x4 and regs8x8 take their vec4 kernels only when the contiguous dimensions are multiples of 4', async () => {
     const e = await testEngine();
     const spy = vi.spyOn(e, 'dispatch');
     const x = e.fromArray(new Float32Array(6 * 8), [6, 8]);
     const w = e.fromArray(new Float32Array(3 * 8), [3, 8]);
     const v = e.fromArray(new Float32Array(8 * 3), [8, 3]);
     try {
-      matmul(x, w, { transB: true, variant: 'regs4x4' }).dispose(); // K = 8 along both rows: vec4
-      matmul(x, v, { variant: 'regs4x4' }).dispose(); // N = 3: scalar
-      expect(spy.mock.calls.map(([d]) => d.kernel.entry)).toEqual(['matmul_forward_vec4', 'matmul_forward']);
+      for (const variant of ['regs4x4', 'regs8x8'] as const) {
+        matmul(x, w, { transB: true, variant }).dispose(); // K = 8 along both rows: vec4
+        matmul(x, v, { variant }).dispose(); // N = 3: scalar
+      }
+      expect(spy.mock.calls.map(([d]) => `${d.kernel.name}:${d.kernel.entry}`)).toEqual([
+        'matmul_regs4x4:matmul_forward_vec4', 'matmul_regs4x4:matmul_forward',
+        'matmul_regs8x8:matmul_forward', 'matmul_regs4x4:matmul_forward',
+      ]);
     } finally {
       spy.mockRestore();
       [x, w, v].forEach((t) => t.dispose());

@@ -1,6 +1,6 @@
 // Batched matmul C = op(A) · op(B): launchers, the tape rule, float64 references and the autotune
 // description of its kernel variants (shaders/matmul_naive.wgsl, matmul_regs4x4.wgsl,
-// matmul_tiled16.wgsl; all share one Params layout and one entry point, matmul_forward).
+// matmul_regs8x8.wgsl, matmul_tiled16.wgsl; all share one Params layout and launch the same way).
 // Operands are row-major with rank >= 2; leading dimensions are the batch. A 2-D operand broadcasts
 // over a batched one (weights [K, N], or [N, K] with transB, against activations [B, T, K]).
 // Backward runs the same kernels with the transpose flags swapped; a broadcast operand's gradient is
@@ -8,6 +8,7 @@
 // the kernels' accumulate mode instead of a temporary and an add.
 import naiveWgsl from '../../../shaders/matmul_naive.wgsl?raw';
 import regsWgsl from '../../../shaders/matmul_regs4x4.wgsl?raw';
+import regs8Wgsl from '../../../shaders/matmul_regs8x8.wgsl?raw';
 import tiledWgsl from '../../../shaders/matmul_tiled16.wgsl?raw';
 import { accumulateGrad } from '../tape.ts';
 import { ceilDiv } from '../grid.ts';
@@ -16,15 +17,15 @@ import type { Dispatch, Engine } from '../engine.ts';
 import type { KernelSpec } from '../pipeline-cache.ts';
 import type { Tensor, Shape } from '../tensor.ts';
 
-export const MATMUL_VARIANTS = ['naive', 'regs4x4', 'tiled16'] as const;
+export const MATMUL_VARIANTS = ['naive', 'regs4x4', 'regs8x8', 'tiled16'] as const;
 export type MatmulVariant = (typeof MATMUL_VARIANTS)[number];
 
-/** Output block one workgroup covers, per variant (x = columns of C, y = rows). */
-const KERNELS: Record<MatmulVariant, { code: string; tileX: number; tileY: number }> = {
-  naive: { code: naiveWgsl, tileX: 16, tileY: 16 },
-  regs4x4: { code: regsWgsl, tileX: 32, tileY: 32 },
-  tiled16: { code: tiledWgsl, tileX: 16, tileY: 16 },
-};
+/** A kernel entry point and the block of C one workgroup covers (x = columns, y = rows). */
+interface Launch {
+  spec: KernelSpec;
+  tileX: number;
+  tileY: number;
+}
 
 export interface MatmulOptions {
   /** A is stored [.., K, M] and used transposed. */
@@ -110,7 +111,7 @@ export function foldPlan(p: MatmulPlan): MatmulPlan {
 }
 
 /**
- * regs4x4's vec4 entry point reads each operand along its contiguous dimension four at a time, so
+ * The vec4 kernels read each operand along its contiguous dimension four at a time, so
  * that dimension must be a multiple of 4 (which also keeps every batch slice 16-byte aligned).
  */
 function vec4Aligned(p: MatmulPlan): boolean {
@@ -119,28 +120,51 @@ function vec4Aligned(p: MatmulPlan): boolean {
   return alignedA && alignedB && p.M > 0 && p.N > 0 && p.K > 0;
 }
 
-export function matmulKernel(variant: MatmulVariant, p: MatmulPlan): KernelSpec {
-  const k = KERNELS[variant];
-  if (!k) throw new Error(`matmul: unknown variant '${variant}' (have ${MATMUL_VARIANTS.join(', ')})`);
-  return {
-    name: `matmul_${variant}`,
-    code: k.code,
-    entry: variant === 'regs4x4' && vec4Aligned(p) ? 'matmul_forward_vec4' : 'matmul_forward',
-    constants: { TRANS_A: Number(p.transA), TRANS_B: Number(p.transB) },
-  };
+/**
+ * The entry point a variant runs for a plan. The vec4 kernels (regs4x4's aligned entry, regs8x8)
+ * need aligned shapes; otherwise both regs variants use regs4x4's scalar entry point.
+ */
+export function matmulLaunch(variant: MatmulVariant, p: MatmulPlan): Launch {
+  const constants = { TRANS_A: Number(p.transA), TRANS_B: Number(p.transB) };
+  const make = (file: string, code: string, entry: string, tile: number): Launch => ({
+    spec: { name: `matmul_${file}`, code, entry, constants },
+    tileX: tile,
+    tileY: tile,
+  });
+  const aligned = vec4Aligned(p);
+  switch (variant) {
+    case 'naive':
+      return make('naive', naiveWgsl, 'matmul_forward', 16);
+    case 'tiled16':
+      return make('tiled16', tiledWgsl, 'matmul_forward', 16);
+    case 'regs4x4':
+      return make('regs4x4', regsWgsl, aligned ? 'matmul_forward_vec4' : 'matmul_forward', 32);
+    case 'regs8x8':
+      return aligned ? make('regs8x8', regs8Wgsl, 'matmul_forward', 64) : make('regs4x4', regsWgsl, 'matmul_forward', 32);
+    default:
+      throw new Error(`matmul: unknown variant '${String(variant)}' (have ${MATMUL_VARIANTS.join(', ')})`);
+  }
 }
 
 /** The dispatch for one plan (exported for autotune and the bench, which time it directly). */
 export function matmulDispatch(c: Tensor, a: Tensor, b: Tensor, plan: MatmulPlan, variant: MatmulVariant): Dispatch {
   const p = foldPlan(plan);
-  const k = KERNELS[variant];
+  const k = matmulLaunch(variant, p);
   const t = (x: boolean): string => (x ? 'ᵀ' : '');
   return {
-    kernel: matmulKernel(variant, p),
+    kernel: k.spec,
     buffers: [a, b, c],
     params: [p.M, p.N, p.K, p.reduce, p.strideA, p.strideB, p.strideC, Number(p.accumulate)],
     workgroups: [ceilDiv(p.N, k.tileX), ceilDiv(p.M, k.tileY), p.batch],
     label: `matmul_${variant} ${a.describe()}${t(p.transA)} · ${b.describe()}${t(p.transB)} -> ${c.describe()}`,
+  };
+}
+
+function forwardPlan(s: MatmulShape, transA: boolean, transB: boolean, accumulate: boolean): MatmulPlan {
+  return {
+    M: s.M, N: s.N, K: s.K, batch: s.batch, reduce: 1,
+    strideA: s.batchedA ? s.M * s.K : 0, strideB: s.batchedB ? s.K * s.N : 0, strideC: s.M * s.N,
+    transA, transB, accumulate,
   };
 }
 
@@ -154,14 +178,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const s = matmulShape(a, b, transA, transB);
   const e = a.engine;
   const out = e.empty([...s.batchShape, s.M, s.N], 'matmul');
-  const plan: MatmulPlan = {
-    M: s.M, N: s.N, K: s.K, batch: s.batch, reduce: 1,
-    strideA: s.batchedA ? s.M * s.K : 0,
-    strideB: s.batchedB ? s.K * s.N : 0,
-    strideC: s.M * s.N,
-    transA, transB, accumulate: false,
-  };
-  e.dispatch(matmulDispatch(out, a, b, plan, variantFor(e, opts)));
+  e.dispatch(matmulDispatch(out, a, b, forwardPlan(s, transA, transB, false), variantFor(e, opts)));
   if (e.tape.wants(a, b)) {
     e.tape.record(out, (dC) => matmulBackward(a, b, dC, s, opts));
   }
@@ -225,12 +242,7 @@ export function matmulInto(c: Tensor, a: Tensor, b: Tensor, opts: MatmulOptions 
   const s = matmulShape(a, b, transA, transB);
   const want = [...s.batchShape, s.M, s.N];
   if (c.size !== prod(want)) throw new Error(`matmulInto: output ${c.describe()} does not hold [${want.join(', ')}]`);
-  const plan: MatmulPlan = {
-    M: s.M, N: s.N, K: s.K, batch: s.batch, reduce: 1,
-    strideA: s.batchedA ? s.M * s.K : 0, strideB: s.batchedB ? s.K * s.N : 0, strideC: s.M * s.N,
-    transA, transB, accumulate,
-  };
-  c.engine.dispatch(matmulDispatch(c, a, b, plan, variantFor(c.engine, opts)));
+  c.engine.dispatch(matmulDispatch(c, a, b, forwardPlan(s, transA, transB, accumulate), variantFor(c.engine, opts)));
 }
 
 // ---- autotune ----------------------------------------------------------------------------------

@@ -1,0 +1,78 @@
+// The document pool: drop zone and pickers (input labelled "Document pool"), the built-in pool button,
+// a preview (count, sizes, how files became documents) and the rejected list. State in stores/pool.ts.
+import { useEffect } from 'react';
+import { MIN_CHUNK_TOKENS } from '../../data/documents.ts';
+import { documentSizes } from '../pool-loader.ts';
+import { selectBuiltConfig, useConfigStore } from '../stores/config.ts';
+import { usePoolStore } from '../stores/pool.ts';
+import { DropZone } from './DropZone.tsx';
+import { RejectedList } from './RejectedList.tsx';
+
+const kib = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`);
+const PREVIEW_DOCS = 5;
+
+export function PoolPanel() {
+  const docs = usePoolStore((s) => s.docs);
+  const duplicateIds = usePoolStore((s) => s.duplicateIds);
+  const { loadDocuments, loadBuiltinDocuments, setDuplicateIds } = usePoolStore.getState();
+  const chunkTokens = useConfigStore((s) => selectBuiltConfig(s).config?.['data.chunk_tokens'] ?? 512);
+
+  useEffect(() => {
+    if (usePoolStore.getState().docs.status === 'empty') void loadBuiltinDocuments();
+  }, [loadBuiltinDocuments]);
+
+  const pool = docs.pool;
+  const sizes = pool === null ? null : documentSizes(pool.documents);
+  return (
+    <section className="panel" aria-labelledby="pool-heading">
+      <h2 id="pool-heading">Documents</h2>
+      <p className="doc">The Generator writes questions from these. Files: .json (documents.json rows), .jsonl, .txt, .md.</p>
+      <DropZone
+        label="Document pool" folderLabel="Folder of documents" accept=".json,.jsonl,.txt,.md,.markdown"
+        hint="Folders are read recursively." onFiles={(files) => loadDocuments(files, 'files')}
+      />
+      <div className="row">
+        <button type="button" onClick={() => void loadBuiltinDocuments()} aria-pressed={docs.source === 'builtin'}>
+          Use built-in pool
+        </button>
+        <label className="inline">
+          <input type="checkbox" checked={duplicateIds === 'suffix'} onChange={(e) => setDuplicateIds(e.target.checked ? 'suffix' : 'error')} />
+          Rename duplicate doc_ids (#2, #3…)
+        </label>
+      </div>
+      <p role="status" className={docs.status === 'error' ? 'message error' : 'message'}>
+        {docs.status === 'loading' && 'Loading the pool…'}
+        {docs.status === 'ready' && `${docs.source === 'builtin' ? 'Built-in pool' : 'Your files'}: ${pool?.documents.length} documents.`}
+        {docs.message}
+      </p>
+      {pool !== null && sizes !== null && (
+        <>
+          <dl className="facts">
+            <dt>Documents</dt><dd>{sizes.count}</dd>
+            <dt>Characters</dt><dd>{sizes.totalChars.toLocaleString('en-US')} in all; per document min {sizes.minChars}, median {sizes.medianChars}, max {sizes.maxChars}</dd>
+            <dt>Chunking</dt>
+            <dd>
+              JSON and JSONL: one document per row. Text and Markdown: split at blank lines (Markdown also before headings),
+              merged up to {chunkTokens} tokens, pieces under {MIN_CHUNK_TOKENS} tokens joined to the next; tokens are
+              estimated at 4 characters each until the Generator tokenizer loads.
+            </dd>
+          </dl>
+          <ul className="files" aria-label="Pool files">
+            {pool.files.map((f) => (
+              <li key={f.name}>
+                <code>{f.name}</code> {kib(f.bytes)} → {f.kind === 'rejected' ? 'rejected' : `${f.documents} ${f.kind === 'rows' ? 'rows' : 'chunks'}`}
+              </li>
+            ))}
+          </ul>
+          <ul className="doc-preview" aria-label="First documents">
+            {pool.documents.slice(0, PREVIEW_DOCS).map((d) => (
+              <li key={d.doc_id}><code>{d.doc_id}</code> <span className="muted">({d.content.length} chars)</span> {d.content.slice(0, 140)}</li>
+            ))}
+          </ul>
+          {pool.warnings.map((w) => <p key={w} className="message warn">{w}</p>)}
+          <RejectedList title="Rejected files and rows" items={pool.rejected} />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+// usePoolStore: the run's inputs, the document pool and the dev (target) set, with what the import
+// rejected and why. Built-in world files (public/world/) are the default; dropped files replace them.
+// The raw files stay here so changing a choice (duplicate ids, ground-truth convention) re-imports them.
+// Read by PoolPanel, DevSetPanel and RunControls; loading logic lives in pool-loader.ts.
+import { create } from 'zustand';
+import type { DevPoolImport, GroundTruthConvention } from '../../data/dev-pool.ts';
+import type { InputFile } from '../../data/input-files.ts';
+import { fetchWorldFile, loadDevPool, loadDocumentPool, type DocumentPool } from '../pool-loader.ts';
+import { selectBuiltConfig, useConfigStore } from './config.ts';
+
+export type PoolSource = 'builtin' | 'files';
+type Status = 'empty' | 'loading' | 'ready' | 'error';
+
+export const WORLD_DOCUMENTS_URL = `${import.meta.env?.BASE_URL ?? '/'}world/documents.json`;
+export const WORLD_DEV_URL = `${import.meta.env?.BASE_URL ?? '/'}world/dev.json`;
+
+interface PoolState {
+  docs: { status: Status; source: PoolSource | null; pool: DocumentPool | null; message: string | null; files: InputFile[] };
+  duplicateIds: 'error' | 'suffix';
+  dev: { status: Status; source: PoolSource | null; result: DevPoolImport | null; message: string | null; files: InputFile[] };
+  conventions: Record<string, GroundTruthConvention>;
+  loadDocuments: (files: InputFile[], source: PoolSource) => void;
+  loadBuiltinDocuments: () => Promise<void>;
+  setDuplicateIds: (mode: 'error' | 'suffix') => void;
+  loadDev: (files: InputFile[], source: PoolSource) => void;
+  loadBuiltinDev: () => Promise<void>;
+  setConvention: (file: string, convention: GroundTruthConvention) => void;
+}
+
+const chunkTokens = (): number => selectBuiltConfig(useConfigStore.getState()).config?.['data.chunk_tokens'] ?? 512;
+
+export const usePoolStore = create<PoolState>((set, get) => ({
+  docs: { status: 'empty', source: null, pool: null, message: null, files: [] },
+  duplicateIds: 'error',
+  dev: { status: 'empty', source: null, result: null, message: null, files: [] },
+  conventions: {},
+  loadDocuments: (files, source) => {
+    try {
+      const pool = loadDocumentPool(files, { chunkTokens: chunkTokens(), duplicateIds: get().duplicateIds });
+      const message = pool.documents.length === 0 ? 'No usable document in these files; see the rejected list.' : null;
+      set({ docs: { status: pool.documents.length === 0 ? 'error' : 'ready', source, pool, message, files } });
+    } catch (error) {
+      set({ docs: { status: 'error', source, pool: null, message: (error as Error).message, files } });
+    }
+  },
+  loadBuiltinDocuments: async () => {
+    set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
+    try {
+      get().loadDocuments([await fetchWorldFile(WORLD_DOCUMENTS_URL)], 'builtin');
+    } catch (error) {
+      set({ docs: { status: 'error', source: 'builtin', pool: null, message: (error as Error).message, files: [] } });
+    }
+  },
+  setDuplicateIds: (mode) => {
+    set({ duplicateIds: mode });
+    const { files, source } = get().docs;
+    if (files.length > 0 && source !== null) get().loadDocuments(files, source);
+  },
+  loadDev: (files, source) => {
+    try {
+      const result = loadDevPool(files, get().conventions);
+      const usable = result.questions.length > 0 || result.unconfirmedFiles.length > 0;
+      const message = usable ? null : 'No usable dev question in these files; see the rejected list.';
+      set({ dev: { status: usable ? 'ready' : 'error', source, result, message, files } });
+    } catch (error) {
+      set({ dev: { status: 'error', source, result: null, message: (error as Error).message, files } });
+    }
+  },
+  loadBuiltinDev: async () => {
+    set((s) => ({ dev: { ...s.dev, status: 'loading', message: null } }));
+    try {
+      get().loadDev([await fetchWorldFile(WORLD_DEV_URL)], 'builtin');
+    } catch (error) {
+      set({ dev: { status: 'error', source: 'builtin', result: null, message: (error as Error).message, files: [] } });
+    }
+  },
+  setConvention: (file, convention) => {
+    set((s) => ({ conventions: { ...s.conventions, [file]: convention } }));
+    const { files, source } = get().dev;
+    if (files.length > 0 && source !== null) get().loadDev(files, source);
+  },
+}));

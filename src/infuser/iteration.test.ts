@@ -1,0 +1,110 @@
+// One co-training iteration end to end on the software adapter: real models, real PPO updates and
+// real influence gradients. Only sampling is scripted (random tiny models never write valid JSON),
+// so the stages downstream of generation have something to work on.
+import { describe, expect, it } from 'vitest';
+import { testEngine } from '../engine/testing.ts';
+import { randomWeights, tinyModelConfig } from '../model/random-model.ts';
+import { TextTokenizer } from '../model/tokenizer.ts';
+import { tinyTokenizerConfig, tinyTokenizerJson } from '../model/tiny-bpe-fixture.ts';
+import { buildConfig } from './config.ts';
+import { DocumentSampler, identityShuffle } from './document-sampler.ts';
+import { createEngineRoles } from './engine-roles.ts';
+import { runIteration } from './iteration.ts';
+import type { Sample, SampleRequest } from './roles.ts';
+import type { EnginePolicyRole } from './policy-role.ts';
+
+function tokenizer(): TextTokenizer {
+  return TextTokenizer.fromJson({ tokenizerJson: tinyTokenizerJson(), tokenizerConfig: tinyTokenizerConfig() });
+}
+
+/** Replaces sampling with fixed texts chosen by the request's keys; everything else stays real. */
+function script(role: EnginePolicyRole, text: (req: SampleRequest, row: number) => string): void {
+  role.sample = async (req: SampleRequest): Promise<Sample[]> =>
+    Array.from({ length: req.n }, (_, row) => {
+      const t = text(req, row);
+      const tokens = role.tokenizer.encode(t);
+      return { tokens, logprobs: tokens.map(() => -1), text: t, finish: 'eos' as const };
+    });
+}
+
+const QUESTION = (slot: number, row: number) =>
+  row % 2 === 0
+    ? JSON.stringify({ question_text: `Q${slot}.${row}: pick x`, choices: ['w', 'x', 'y', 'z'], ground_truth: 'x' })
+    : 'no json here';
+
+describe('one INFUSER iteration on tiny models', () => {
+  it('runs every stage: validity, answers, influence, DuGRPO and Dr.GRPO updates, metrics and question rows', async () => {
+    const e = await testEngine();
+    const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: 266, maxPositionEmbeddings: 1024, hiddenSize: 16 });
+    const config = buildConfig({
+      overrides: {
+        'training.doc_batch_size': 8,
+        'generator.rollout.n': 2,
+        'solver.rollout.n': 2,
+        'solver.actor.optim.lr': 1e-3,
+        'generator.actor.optim.lr': 1e-3,
+      },
+    });
+    const roles = createEngineRoles(e, {
+      generator: { config: cfg, weights: randomWeights(cfg, 1), tokenizer: tokenizer() },
+      solver: { config: cfg, weights: randomWeights(cfg, 2), tokenizer: tokenizer() },
+      config,
+    });
+    script(roles.generator, (req, row) => QUESTION(Number(req.keys[1]), row));
+    // The first answer to every question is right and the second wrong, so no question is degenerate.
+    const solverTok = roles.solver.tokenizer;
+    script(roles.solver, (req, row) => {
+      const prompt = solverTok.decode(req.promptIds, { skipSpecialTokens: true });
+      const right = /^([A-H])\) (?:x|a)$/m.exec(prompt)![1];
+      return row === 0 ? `so \\boxed{${right}}` : `hmm \\boxed{${right === 'A' ? 'B' : 'A'}}`;
+    });
+    const documents = Array.from({ length: 10 }, (_, i) => ({ doc_id: `d${i}`, content: `document ${i}`, extra: { topic: i % 2 ? 'odd' : 'even' } }));
+    const dev = Array.from({ length: 2 }, (_, i) => ({ question_id: `v${i}`, question_text: `dev ${i}`, choices: ['a', 'b', 'c', 'd'], correct_index: 0, extra: {} }));
+    const before = await roles.solver.model.readWeights();
+    const stages = new Set<string>();
+    const result = await runIteration(
+      { config, generator: roles.generator, solver: roles.solver, documents, dev, sampler: new DocumentSampler(10, identityShuffle), onProgress: (p) => stages.add(p.stage) },
+      0,
+    );
+    const m = result.metrics;
+    expect([...stages]).toEqual(['dev_rollout', 'gen_rollout', 'answer_rollout', 'influence', 'gen_update', 'solver_update']);
+    // Stage 1: each dev question answered A then B with A correct.
+    expect(m['dev_rollout/accuracy_strict']).toBe(0.5);
+    expect(m['dev_rollout/frac_diverse_questions']).toBe(1);
+    // Stage 2: half the rows parse.
+    expect(m['gen_question_rollout/num_generated_questions']).toBe(16);
+    expect(m['gen_question_rollout/num_valid_questions']).toBe(8);
+    expect(m['gen_question_rollout/num_failed_parses']).toBe(8);
+    // Stage 4: every valid question is non-degenerate (A vs B/C), so each has a finite influence score.
+    const valid = result.questions.filter((q) => q.valid);
+    expect(valid).toHaveLength(8);
+    for (const q of valid) {
+      expect(Number.isFinite(q.influence)).toBe(true);
+      expect(Math.abs(q.influence!)).toBeLessThanOrEqual(1 + 1e-6); // preconditioned cosine
+      expect(q.layer_scores).toHaveLength(cfg.numHiddenLayers + 2);
+      const layerSum = q.layer_scores!.reduce((a, b) => a + b, 0);
+      expect(Math.abs(layerSum - q.influence!)).toBeLessThan(1e-4 + 1e-3 * Math.abs(q.influence!));
+      expect(q.reward).toBe(q.influence);
+    }
+    for (const q of result.questions.filter((r) => !r.valid)) {
+      expect(q.rejection).toBe('failed_parse');
+      expect(q.reward).toBe(0);
+    }
+    // Stage 5: slots whose valid row scored ≠ 0 against an invalid 0 survive; DuGRPO advantages are zero-mean per slot.
+    expect(m['gen_quant/survival/groups_kept']).toBeGreaterThan(0);
+    for (let slot = 0; slot < 8; slot++) {
+      const rows = result.questions.filter((q) => q.slot === slot);
+      expect(Math.abs(rows.reduce((s, q) => s + q.advantage, 0))).toBeLessThan(1e-9);
+    }
+    expect(m['gen_actor/grad_norm']).toBeGreaterThan(0);
+    // Stage 6: the Solver trained on all 8 questions x 2 answers, and its weights moved.
+    expect(m['train/solver_num_training_samples']).toBe(16);
+    const after = await roles.solver.model.readWeights();
+    const name = 'model.layers.0.self_attn.q_proj.weight';
+    expect(after.get(name)!.some((v, i) => v !== before.get(name)![i])).toBe(true);
+    expect(m['influence_dev/num_questions']).toBe(2);
+    expect(m['influence_sim/ref_norm']).toBeGreaterThan(0);
+    roles.generator.dispose();
+    roles.solver.dispose();
+  });
+});
