@@ -59,6 +59,7 @@ describe('runs in the lab page', () => {
   });
 
   it('hovering a cell shows its questions, selecting fills the layer heatmap', async () => {
+    await heatmap().scrollIntoViewIfNeeded();
     const box = await heatmap().boundingBox();
     const rows = await page.getByRole('table', { name: 'Influence heatmap data' }).locator('tbody th').allTextContents();
     const r = rows.indexOf('doc-b');
@@ -68,6 +69,7 @@ describe('runs in the lab page', () => {
     await page.mouse.move(box!.x + cellW * 0.5, box!.y + cellH * (r + 0.5));
     const region = page.getByRole('region', { name: 'Questions of the cell' });
     await expect.poll(() => region.textContent()).toContain('Document doc-b, iteration 0 (hovered)');
+    await page.screenshot({ path: '/tmp/ui-hover.png' });
     await page.mouse.click(box!.x + cellW * 0.5, box!.y + cellH * (r + 0.5));
     await page.mouse.move(0, 0);
     await expect.poll(() => region.textContent()).toContain('Document doc-b, iteration 0');
@@ -143,6 +145,8 @@ describe('runs in the lab page', () => {
     await page.getByLabel('Replay speed').selectOption('fast');
     await page.getByRole('button', { name: 'Replay run-a', exact: true }).click();
     await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await page.waitForTimeout(150);
+    await page.locator('section', { has: page.getByRole('toolbar', { name: 'Run controls' }) }).screenshot({ path: '/tmp/ui-progress.png' });
     const status = page.getByRole('status').filter({ hasText: 'run-a (replay)' });
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/paused, iteration 0/);
     await page.getByRole('button', { name: 'Run', exact: true }).click();

@@ -1,15 +1,17 @@
 // Random projection f = P x of gradient-sized vectors (spec §9.4 R1–R3), P regenerated on the fly from
 // Threefry-2x32-20 (a bit-exact port of src/infuser/rng.ts threefry2x32) keyed by (k0, k1) =
 // streamKey(seed, 'projection', iteration); no k×d matrix is stored. i is the global coordinate.
-//   dense Rademacher: P[j, i] = ±1/√K, sign = bit (j mod 32) of word 0 of threefry(k0, k1, i, j / 32)
-//   sparse JL (block count-sketch): K rows in S blocks of M = K/S; for r < S, (w0, w1) =
-//     threefry(k0, k1, i, r): P[r·M + w0 mod M, i] = ±1/√S, sign = top bit of w1. E[PᵀP] = I for both.
+//   dense Rademacher: P[j, i] = ±1/√K; with (w0, w1) = threefry(k0, k1, i, j / 64), the sign of row j is
+//     bit (j mod 32) of w0 for (j mod 64) < 32, else of w1 (bit set = −)
+//   sparse JL (block count-sketch): K rows in S blocks of M = K/S; nonzero r < S sits in block r, from
+//     word (r mod 2) w of threefry(k0, k1, i, r / 2): P[r·M + (w >> 1) mod M, i] = ±1/√S, − when w & 1.
+//   Both give E[PᵀP] = I; one Threefry call serves 64 dense rows or 2 sparse nonzeros.
 // Before projecting, x_i may be transformed (§6.4 (17), §9.4 D): 0 none, 1 exact γ, 2 frozen D·x.
 // Shapes: x, v (n) for one tensor; partials (R, K) rows of per-chunk sketches; bounds (G + 1) u32;
 //   groups (G, K); features (K).
 // project_{sparse,dense}: chunk c of `chunk` consecutive elements fills partial row row_base + c:
 //   sparse, one thread per chunk scatter-adds into its own row (zeroed by the caller; no two threads share
-//   a row); dense, one thread per (chunk, block of 32 rows) writes its 32 entries. With has_v = 0 the
+//   a row); dense, one thread per (chunk, block of 64 rows) writes its 64 entries. With has_v = 0 the
 //   stored v is ignored (empty optimizer state, t = 0).
 // project_groups: thread (g, j) sums rows [bounds[g], bounds[g+1]) in order; project_total: thread j sums
 //   the G group sketches in order. Barrier-free, fixed order: one seed gives the same bits. Outputs
@@ -98,27 +100,30 @@ fn sparse_chunk(c: u32) {
   for (var i = c * p.chunk; i < end; i++) {
     let xi = transformed(x[i], v[i]) * p.scale;
     if (xi == 0.0) { continue; }
-    for (var r = 0u; r < p.S; r++) {
-      let w = threefry2x32(p.k0, p.k1, p.coord_base + i, r);
-      let j = r * m + w.x % m;
-      partials[row + j] += select(xi, -xi, (w.y >> 31u) == 1u);
+    for (var r = 0u; r < p.S; r += 2u) {
+      let w = threefry2x32(p.k0, p.k1, p.coord_base + i, r / 2u);
+      partials[row + r * m + (w.x >> 1u) % m] += select(xi, -xi, (w.x & 1u) == 1u);
+      if (r + 1u < p.S) {
+        partials[row + (r + 1u) * m + (w.y >> 1u) % m] += select(xi, -xi, (w.y & 1u) == 1u);
+      }
     }
   }
 }
 
 fn dense_chunk(c: u32, b: u32) {
-  var acc: array<f32, 32>;
+  var acc: array<f32, 64>;
   let end = min(p.n, (c + 1u) * p.chunk);
   for (var i = c * p.chunk; i < end; i++) {
     let xi = transformed(x[i], v[i]);
-    let w = threefry2x32(p.k0, p.k1, p.coord_base + i, b).x;
+    let w = threefry2x32(p.k0, p.k1, p.coord_base + i, b);
     for (var r = 0u; r < 32u; r++) {
-      acc[r] += select(xi, -xi, ((w >> r) & 1u) == 1u);
+      acc[r] += select(xi, -xi, ((w.x >> r) & 1u) == 1u);
+      acc[r + 32u] += select(xi, -xi, ((w.y >> r) & 1u) == 1u);
     }
   }
   let row = (p.row_base + c) * p.K;
-  for (var r = 0u; r < 32u && b * 32u + r < p.K; r++) {
-    partials[row + b * 32u + r] = acc[r] * p.scale;
+  for (var r = 0u; r < 64u && b * 64u + r < p.K; r++) {
+    partials[row + b * 64u + r] = acc[r] * p.scale;
   }
 }
 
@@ -132,7 +137,7 @@ fn project_sparse(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
 @compute @workgroup_size(WG)
 fn project_dense(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let id = index(gid, nwg);
-  let blocks = (p.K + 31u) / 32u;
+  let blocks = (p.K + 63u) / 64u;
   if (id < chunk_count() * blocks) { dense_chunk(id / blocks, id % blocks); }
 }
 

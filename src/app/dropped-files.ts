@@ -11,9 +11,14 @@ async function readFile(file: File, name: string): Promise<NamedBytes> {
   return { name, bytes: new Uint8Array(await file.arrayBuffer()) };
 }
 
+/** Which paths to read; the rest are never loaded (a run folder's checkpoints can be gigabytes). */
+export type PathFilter = (path: string) => boolean;
+const everything: PathFilter = () => true;
+
 /** Files of a picker; a folder picker's files keep their relative path. */
-export function filesFromList(list: FileList | null): Promise<NamedBytes[]> {
-  return Promise.all([...(list ?? [])].map((f) => readFile(f, f.webkitRelativePath || f.name)));
+export function filesFromList(list: FileList | null, keep: PathFilter = everything): Promise<NamedBytes[]> {
+  const files = [...(list ?? [])].map((f) => ({ file: f, path: f.webkitRelativePath || f.name })).filter((f) => keep(f.path));
+  return Promise.all(files.map((f) => readFile(f.file, f.path)));
 }
 
 function entryFile(entry: FileSystemFileEntry): Promise<File> {
@@ -24,24 +29,24 @@ function readEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
 }
 
-async function walk(entry: FileSystemEntry, out: NamedBytes[]): Promise<void> {
+async function walk(entry: FileSystemEntry, out: NamedBytes[], keep: PathFilter): Promise<void> {
   const path = entry.fullPath.replace(/^\//, '');
   if (entry.isFile) {
-    out.push(await readFile(await entryFile(entry as FileSystemFileEntry), path));
+    if (keep(path)) out.push(await readFile(await entryFile(entry as FileSystemFileEntry), path));
     return;
   }
   const reader = (entry as FileSystemDirectoryEntry).createReader();
   // readEntries returns at most ~100 entries per call; read until it returns none.
   for (let batch = await readEntries(reader); batch.length > 0; batch = await readEntries(reader)) {
-    for (const child of batch) await walk(child, out);
+    for (const child of batch) await walk(child, out, keep);
   }
 }
 
 /** Every file of a drop, folders walked depth-first, sorted by path for a stable order. */
-export async function filesFromDrop(data: DataTransfer): Promise<NamedBytes[]> {
+export async function filesFromDrop(data: DataTransfer, keep: PathFilter = everything): Promise<NamedBytes[]> {
   const out: NamedBytes[] = [];
   const entries = [...data.items].map((item) => item.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
-  if (entries.length === 0) return filesFromList(data.files);
-  for (const entry of entries) await walk(entry, out);
+  if (entries.length === 0) return filesFromList(data.files, keep);
+  for (const entry of entries) await walk(entry, out, keep);
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -25,6 +25,11 @@ export const RUN_FILE_NAMES = ['config.json', 'metrics.jsonl', 'questions.jsonl'
 
 const baseName = (path: string): string => path.split(/[\\/]/).pop() ?? path;
 
+/** Whether a dropped path can be part of a run folder (the three files or a zip); nothing else is read. */
+export function isRunFilePath(path: string): boolean {
+  return path.toLowerCase().endsWith('.zip') || (RUN_FILE_NAMES as readonly string[]).includes(baseName(path));
+}
+
 /** Reads a run from its three files, or from one zip holding them; errors name the file and line. */
 export function readRunFolder(files: readonly RunFile[], fallbackName = 'imported run'): RunFolder {
   const zip = files.find((f) => f.path.toLowerCase().endsWith('.zip'));
@@ -32,8 +37,10 @@ export function readRunFolder(files: readonly RunFile[], fallbackName = 'importe
     const entries = Object.entries(unzipSync(zip.bytes)).map(([path, bytes]) => ({ path, bytes }));
     return readRunFolder(entries, baseName(zip.path).replace(/\.zip$/i, ''));
   }
+  // The shallowest match wins: a CLI run folder also holds checkpoints/*/config.json.
+  const depth = (path: string): number => path.split(/[\\/]/).length;
   const find = (name: string): RunFile => {
-    const file = files.find((f) => baseName(f.path) === name);
+    const file = files.filter((f) => baseName(f.path) === name).sort((a, b) => depth(a.path) - depth(b.path))[0];
     if (file === undefined) {
       throw new Error(`Run folder: ${name} is missing (a run folder holds ${RUN_FILE_NAMES.join(', ')})`);
     }

@@ -24,7 +24,7 @@ function tableLine(r: ModelBenchRow): string {
 export const benchModelCommand: Command = {
   name: 'bench-model',
   summary: 'benchmark prefill/decode tokens/s vs onnxruntime-web and training-step memory',
-  help: `infuser-lab bench-model [--cases tiny,10m] [--prefixes 16,256] [--decode-steps 16] [--train-seq 64]
+  help: `infuser-lab bench-model [--cases tiny,10m] [--prefixes 16,128] [--decode-steps 8] [--train-seq 64]
                          [--repeat 2] [--threads 1] [--no-ort]
 
 For a tiny model (hidden 64, 2 layers, vocab 259) and a Llama-shaped ~10M-parameter model (hidden 256,

@@ -175,11 +175,14 @@ function summary(k: number, total: number, metrics: Record<string, number>, seco
     + `valid questions ${pick('gen_question_rollout/frac_valid_questions')}, mean reward ${pick('ans_loop/mean_reward')}`;
 }
 
+/** Builds the two roles; tests wrap createEngineRoles to script sampling. */
+export type RoleFactory = typeof createEngineRoles;
+
 /** Runs the planned iterations on `engine`, writing DIR as it goes. */
-export async function executeRun(plan: RunPlan, engine: Engine, progress: RunProgress): Promise<void> {
+export async function executeRun(plan: RunPlan, engine: Engine, progress: RunProgress, makeRoles: RoleFactory = createEngineRoles): Promise<void> {
   const { dir, config } = plan;
   const total = config['training.iterations'];
-  const roles = createEngineRoles(engine, { generator: plan.models.generator, solver: plan.models.solver, config });
+  const roles = makeRoles(engine, { generator: plan.models.generator, solver: plan.models.solver, config });
   try {
     if (plan.resume === null) {
       await writeRunStart(dir, config, plan.documents, plan.dev);
@@ -269,7 +272,7 @@ export const runCommand: Command = {
       return 0;
     }
     await withEngine((engine) => executeRun(plan, engine, new RunProgress(stderr, total)));
-    stderr.write(`run complete: ${total} iterations in ${plan.dir}\n`);
+    stderr.write(`run complete: ${total} iteration(s) in ${plan.dir}\n`);
     return 0;
   },
 };

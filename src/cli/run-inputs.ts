@@ -30,8 +30,8 @@ async function checkExists(path: string | undefined, fallback: string, flag: str
     await stat(chosen);
   } catch {
     if (path === undefined) {
-      throw new Error(`the built-in default for ${flag} (${fallback}) is missing: build the tiny world into public/ `
-        + `or pass ${flag} PATH`);
+      throw new Error(`the built-in default for ${flag} (${fallback}) is missing from this checkout: `
+        + `pass ${flag} PATH, or add the built-in tiny world under public/`);
     }
     throw new Error(`${flag} ${path}: no such file or folder`);
   }
@@ -46,9 +46,11 @@ function describe(inputPath: string, isFolder: boolean, r: RejectedInput): strin
 
 function failOnRejected(what: string, inputPath: string, isFolder: boolean, rejected: readonly RejectedInput[]): void {
   if (rejected.length === 0) return;
-  const shown = rejected.slice(0, MAX_LISTED).map((r) => `  ${describe(inputPath, isFolder, r)}`).join('\n');
+  const sorted = [...rejected].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  const shown = sorted.slice(0, MAX_LISTED).map((r) => `  ${describe(inputPath, isFolder, r)}`).join('\n');
   const more = rejected.length > MAX_LISTED ? `\n  … and ${rejected.length - MAX_LISTED} more` : '';
-  throw new Error(`${what}: ${rejected.length} problem(s); fix or remove these rows and run again:\n${shown}${more}`);
+  throw new Error(`${what}: ${rejected.length} problem(s); a headless run uses every row or none, so fix or remove `
+    + `these and run again:\n${shown}${more}`);
 }
 
 /** Importer errors (malformed JSON, duplicate ids) start with the file's short name: show its full path. */

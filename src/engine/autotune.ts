@@ -130,6 +130,7 @@ export async function autotune<V extends string>(e: Engine, t: Tunable<V>, opts:
 
 // ---- stores ------------------------------------------------------------------------------------
 
+/** Memory only: for workers, tests and the bench. */
 export function memoryStore(): TuneStore {
   const m = new Map<string, TuneRecord>();
   return {

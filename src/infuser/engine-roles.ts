@@ -34,6 +34,21 @@ export function createEngineRoles(
   };
 }
 
+/** A role around a model already on the engine (e.g. streamed in by load-model.ts). */
+export function roleFromModel(
+  engine: Engine,
+  model: LlamaModel,
+  tokenizer: LoadedModel['tokenizer'],
+  config: RunConfig,
+  role: 'generator' | 'solver',
+): EnginePolicyRole | EngineSolverRole {
+  const opt = optimizerFor(model.parameters(), config, role);
+  const seed = config['training.seed'];
+  return role === 'solver'
+    ? new EngineSolverRole(engine, model, tokenizer, opt, seed)
+    : new EnginePolicyRole(engine, model, tokenizer, opt, seed);
+}
+
 export function createEngineRole(
   engine: Engine,
   loaded: LoadedModel,

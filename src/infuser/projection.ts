@@ -14,6 +14,9 @@ import { biasCorrection, NORM_FLOOR, preconditionRef } from './similarity.ts';
 import { influenceGroupOf, type SecondMomentLike } from './influence-gpu.ts';
 
 const k = (entry: string): KernelSpec => ({ name: 'projection', code: src, entry });
+/** Small workgroups for the hashing kernels, so even a short vector spreads over several workgroups. */
+const PROJECT_WG = 64;
+const projectKernel = (entry: string): KernelSpec => ({ ...k(entry), constants: { WG: PROJECT_WG } });
 
 /** `sparse`: block count-sketch with s nonzeros ±1/√s per column, O(d·s); `rademacher`: dense ±1/√k, O(d·k). */
 export type ProjectionFamily = 'sparse' | 'rademacher';
@@ -37,7 +40,9 @@ export const DEFAULT_SPARSITY = 4;
 
 /** Per-chunk sketches kept at once, in floats (16 MiB). */
 const PARTIAL_BUDGET = 1 << 22;
-const MIN_CHUNK = 64;
+const MIN_CHUNK = 32;
+/** Chunk rows wanted at least, for parallelism, where the vector is long enough. */
+const MIN_ROWS = 256;
 
 export interface ProjectedFeatures {
   /** f = P x, shape [k]. */
@@ -134,11 +139,11 @@ export class GradientProjector {
     this.bounds = engine.keep(engine.fromArray(u32Bits(bounds), [bounds.length], 'projection group bounds'));
   }
 
-  /** Sparse: about 2·d·s/k chunk rows, balancing the scatter against the reduction; dense: as many as fit. */
+  /** Sparse: about 2·d·s/k chunk rows (≥ 256), balancing the scatter against the reduction; dense: as many as fit. */
   private chooseChunk(): number {
     const K = this.options.k;
     const maxRows = Math.max(1, Math.floor(PARTIAL_BUDGET / K));
-    const wanted = this.options.family === 'sparse' ? Math.ceil((2 * this.dimension * this.sparsity) / K) : maxRows;
+    const wanted = this.options.family === 'sparse' ? Math.max(MIN_ROWS, Math.ceil((2 * this.dimension * this.sparsity) / K)) : maxRows;
     const rows = Math.min(maxRows, Math.max(1, wanted));
     return Math.max(MIN_CHUNK, Math.ceil(this.dimension / rows));
   }
@@ -177,12 +182,12 @@ export class GradientProjector {
     const partials = isSparse ? e.zeros([this.rows, K], 'projection partials') : e.empty([this.rows, K], 'projection partials');
     const v = transform !== 'none' && moment?.v ? moment.v : null;
     const entry = `project_${isSparse ? 'sparse' : 'dense'}`;
-    const blocks = isSparse ? 1 : Math.ceil(K / 32);
+    const blocks = isSparse ? 1 : Math.ceil(K / 64);
     xs.forEach((x, i) => {
       const threads = Math.max(1, Math.ceil(this.sizes[i] / this.chunk)) * blocks;
       // Without v, x is bound in v's place (both read-only) and the kernel ignores it.
       const buffers = [x, v ? v[i] : x, null, partials, null, null, null];
-      e.dispatch({ kernel: k(entry), buffers, params: this.params(i, transform, moment, v !== null), workgroups: grid1d(threads), label: `${entry} ${this.names[i]}` });
+      e.dispatch({ kernel: projectKernel(entry), buffers, params: this.params(i, transform, moment, v !== null), workgroups: grid1d(threads, PROJECT_WG), label: `${entry} ${this.names[i]}` });
     });
     const G = this.groups.length;
     const groupFeatures = e.empty([G, K], 'projected group features');
@@ -243,14 +248,14 @@ function addColumnRef(f: Float64Array, i: number, x: number, o: ProjectionOption
   if (o.family === 'sparse') {
     const m = K / s;
     for (let r = 0; r < s; r++) {
-      const [w0, w1] = threefry2x32(key[0], key[1], i, r);
-      f[r * m + (w0 % m)] += (w1 >>> 31 ? -x : x) / Math.sqrt(s);
+      const w = threefry2x32(key[0], key[1], i, Math.floor(r / 2))[r % 2];
+      f[r * m + ((w >>> 1) % m)] += (w & 1 ? -x : x) / Math.sqrt(s);
     }
     return;
   }
-  for (let b = 0; b * 32 < K; b++) {
-    const w = threefry2x32(key[0], key[1], i, b)[0];
-    for (let r = 0; r < 32 && b * 32 + r < K; r++) f[b * 32 + r] += ((w >>> r) & 1 ? -x : x) / Math.sqrt(K);
+  for (let j = 0; j < K; j++) {
+    const w = threefry2x32(key[0], key[1], i, Math.floor(j / 64))[(j % 64) >> 5];
+    f[j] += ((w >>> (j % 32)) & 1 ? -x : x) / Math.sqrt(K);
   }
 }
 

@@ -67,3 +67,18 @@ export class OpfsFolder implements Folder {
     }
   }
 }
+
+/** A read-only folder served over HTTP (the built-in anchors under public/). Missing files are null. */
+export class UrlFolder implements FolderReader {
+  constructor(readonly base: string, readonly name = base) {}
+
+  async openFile(fileName: string): Promise<ByteSource | null> {
+    const url = new URL(fileName, new URL(this.base.endsWith('/') ? this.base : `${this.base}/`, globalThis.location?.href)).href;
+    const res = await fetch(url);
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`${this.name}/${fileName}: HTTP ${res.status} ${res.statusText}`);
+    // Vite's dev server answers unknown paths with index.html: that is a missing file, not a model file.
+    if ((res.headers.get('content-type') ?? '').includes('text/html')) return null;
+    return blobByteSource(await res.blob(), fileName);
+  }
+}

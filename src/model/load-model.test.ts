@@ -84,7 +84,6 @@ describe('estimateModelBytes', () => {
     const est = estimateModelBytes(cfg, { training: true, seqLen: 24 });
     expect(est.weightsBytes).toBe(parameterCount(cfg) * 4);
     expect(est.adamBytes).toBe(2 * est.weightsBytes);
-    console.log('estimate/peak', est.totalBytes / peak, est, peak);
     expect(est.totalBytes).toBeGreaterThanOrEqual(peak);
     expect(est.totalBytes).toBeLessThan(3 * peak);
     expect(formatBytes(1536)).toBe('1.5 KiB');

@@ -29,9 +29,9 @@ export function benchConfig(name: BenchCase): ModelConfig {
 
 export interface ModelBenchOptions {
   cases?: readonly BenchCase[];
-  /** Prefix lengths in tokens (default [16, 256]). */
+  /** Prefix lengths in tokens (default [16, 128]). */
   prefixes?: readonly number[];
-  /** Cached decode steps timed per prefix (default 16). */
+  /** Cached decode steps timed per prefix (default 8). */
   decodeSteps?: number;
   /** Sequence length of the training step (default 64). */
   trainSeq?: number;
@@ -205,8 +205,8 @@ async function benchCase(e: Engine, name: BenchCase, o: Required<Omit<ModelBench
 /** Runs the benchmark cases and returns every row (also streamed through onRow). */
 export async function runModelBench(e: Engine, opts: ModelBenchOptions = {}): Promise<ModelBenchRow[]> {
   const o = {
-    prefixes: opts.prefixes ?? [16, 256],
-    decodeSteps: opts.decodeSteps ?? 16,
+    prefixes: opts.prefixes ?? [16, 128],
+    decodeSteps: opts.decodeSteps ?? 8,
     trainSeq: opts.trainSeq ?? 64,
     repeat: opts.repeat ?? 2,
     ort: opts.ort ?? true,

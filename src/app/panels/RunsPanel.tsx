@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { attachDriver, newRunId } from '../driver-session.ts';
 import { ReplayDriver } from '../replay-driver.ts';
-import { readRunFolder } from '../run-folder.ts';
+import { isRunFilePath, readRunFolder } from '../run-folder.ts';
 import { useRunsStore, type RunEntry } from '../stores/runs.ts';
 import { DropZone } from './DropZone.tsx';
 import type { NamedBytes } from '../dropped-files.ts';
@@ -49,7 +49,7 @@ export function RunsPanel() {
   return (
     <section className="panel" aria-labelledby="runs-heading">
       <h2 id="runs-heading">Runs</h2>
-      <DropZone label="Run folder" folderLabel="Folder of a run" accept=".zip,.json,.jsonl"
+      <DropZone label="Run folder" folderLabel="Folder of a run" accept=".zip,.json,.jsonl" keep={isRunFilePath}
         hint="An exported run: its zip, or config.json + metrics.jsonl + questions.jsonl." onFiles={onFiles} />
       <p role="status" className={message?.isError ? 'message error' : 'message'}>{message?.text}</p>
       {order.length > 0 && (

@@ -20,6 +20,7 @@ export interface BenchRow {
 
 const pad = (s: string, w: number): string => s.padStart(w);
 
+/** One line per size and layout: GFLOP/s per variant, onnxruntime-web, best / ort, peak pool MiB. */
 export function formatTable(rows: BenchRow[], variants: readonly string[]): string {
   const head = ['size', 'layout', ...variants.map((v) => `${v} GF/s`), 'ort GF/s', 'best/ort', 'peak MiB'];
   const lines = [head];

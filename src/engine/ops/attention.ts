@@ -1,7 +1,10 @@
-// Causal GQA attention with a KV-cache key offset: launchers for shaders/attention.wgsl (rowloop and
-// tiled techniques), the tape rule and float64 references. The model calls `attention` after rope;
-// backward recomputes the softmax from q and k (log-sum-exp per row), so nothing extra is kept alive.
-import src from '../../../shaders/attention.wgsl?raw';
+// Causal GQA attention with a KV-cache key offset: launchers for shaders/attention_rowloop.wgsl and
+// shaders/attention_tiled.wgsl, the tape rule and float64 references. The model calls `attention`
+// after rope. The forward also writes each query row's log-sum-exp ([B, T, Hq], kept by the tape) so
+// backward needs no second pass over the keys. Shaders are compiled once per head size D: the
+// `const D` line is substituted and the module named `attention_<variant>_d<D>`.
+import rowloopSrc from '../../../shaders/attention_rowloop.wgsl?raw';
+import tiledSrc from '../../../shaders/attention_tiled.wgsl?raw';
 import { accumulateGrad } from '../tape.ts';
 import { f32, type Engine, type Param } from '../engine.ts';
 import { ceilDiv, grid1d } from '../grid.ts';
@@ -9,10 +12,26 @@ import type { Tensor } from '../tensor.ts';
 import type { KernelSpec } from '../pipeline-cache.ts';
 
 const WG = 64;
-const MAX_D = 256; // private row arrays in the shader
-const k = (entry: string): KernelSpec => ({ name: 'attention', code: src, entry, constants: { WG } });
+const MAX_D = 256; // largest head size compiled (private rows of D floats per thread)
+const SOURCES = { rowloop: rowloopSrc, tiled: tiledSrc };
+const D_LINE = /^const D: u32 = \d+u;/m;
 
-/** rowloop: barrier-free, one thread per row (software adapters); tiled: workgroup-staged K/V tiles. */
+const specialised = new Map<string, string>();
+
+/** The variant's shader with its head size fixed to D; the name differs per code text (PipelineCache key). */
+function kernel(variant: AttentionVariant, D: number, entry: string): KernelSpec {
+  const name = `attention_${variant}_d${D}`;
+  let code = specialised.get(name);
+  if (code === undefined) {
+    const src = SOURCES[variant];
+    if (!D_LINE.test(src)) throw new Error(`shaders/attention_${variant}.wgsl: the line 'const D: u32 = <n>u;' is missing`);
+    code = src.replace(D_LINE, `const D: u32 = ${D}u;`);
+    specialised.set(name, code);
+  }
+  return { name, code, entry, constants: { WG } };
+}
+
+/** rowloop: barrier-free, one thread per row (software adapters); tiled: workgroup-staged K/V tiles (GPUs). */
 export const ATTENTION_VARIANTS = ['rowloop', 'tiled'] as const;
 export type AttentionVariant = (typeof ATTENTION_VARIANTS)[number];
 
@@ -61,32 +80,55 @@ export function attentionDims(q: Tensor, kt: Tensor, v: Tensor, past = 0): Atten
 }
 
 function params(d: AttentionDims): Param[] {
-  return [d.B, d.T, d.S, d.past, d.Hq, d.Hkv, d.D, f32(1 / Math.sqrt(d.D))];
+  return [d.B, d.T, d.S, d.past, d.Hq, d.Hkv, f32(1 / Math.sqrt(d.D))];
 }
 
-/** softmax(q k^T / sqrt(D), causal from `past`) v per head; records dq, dk, dv on the tape. */
-export function attention(q: Tensor, kt: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
+/** Workgroups of a query-row (or, with keys, key-row) kernel: 1-D rows for rowloop, row tiles for tiled. */
+function grid(variant: AttentionVariant, d: AttentionDims, keys: boolean): [number, number, number] {
+  const [n, heads] = keys ? [d.S, d.Hkv] : [d.T, d.Hq];
+  return variant === 'rowloop' ? grid1d(d.B * n * heads, WG) : [ceilDiv(n, WG), heads, d.B];
+}
+
+/** The forward launcher: out (q's shape) and each query row's log-sum-exp lse [B, T, Hq]; no tape. */
+export function attentionForward(q: Tensor, kt: Tensor, v: Tensor, opts: AttentionOptions = {}): { out: Tensor; lse: Tensor } {
   const dims = attentionDims(q, kt, v, opts.past ?? 0);
   const e = q.engine;
   const variant = opts.variant ?? defaultAttentionVariant(e);
   const out = e.empty(q.shape, 'attention');
-  const rows = dims.B * dims.T * dims.Hq;
+  const lse = e.empty([dims.B, dims.T, dims.Hq], 'attention lse');
   e.dispatch({
-    kernel: k(`attention_${variant}_forward`),
-    buffers: [q, kt, v, null, null, null, null, out, null, null],
+    kernel: kernel(variant, dims.D, 'attention_forward'),
+    buffers: [q, kt, v, null, null, lse, null, out, null, null],
     params: params(dims),
-    workgroups: variant === 'rowloop' ? grid1d(rows, WG) : [ceilDiv(dims.T, WG), dims.Hq, dims.B],
+    workgroups: grid(variant, dims, false),
     label: `attention ${variant} forward ${q.describe()}`,
   });
-  if (e.tape.wants(q, kt, v)) {
-    e.tape.record(out, (dOut) => {
-      const g = attentionBackward(q, kt, v, out, dOut, { ...opts, variant });
-      accumulateGrad(q, g.dQ);
-      accumulateGrad(kt, g.dK);
-      accumulateGrad(v, g.dV);
-    });
+  return { out, lse };
+}
+
+/** softmax(q k^T / sqrt(D), causal from `past`) v per head; records dq, dk, dv on the tape. */
+export function attention(q: Tensor, kt: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
+  const e = q.engine;
+  const variant = opts.variant ?? defaultAttentionVariant(e);
+  const { out, lse } = attentionForward(q, kt, v, { ...opts, variant });
+  if (!e.tape.wants(q, kt, v)) {
+    lse.dispose();
+    return out;
   }
+  e.tape.record(out, (dOut) => {
+    // A tidy scope may have freed lse (out was returned, lse not): backward then recomputes it.
+    const g = attentionBackward(q, kt, v, out, dOut, { ...opts, variant, lse: lse.isDisposed ? undefined : lse });
+    lse.dispose();
+    accumulateGrad(q, g.dQ);
+    accumulateGrad(kt, g.dK);
+    accumulateGrad(v, g.dV);
+  });
   return out;
+}
+
+export interface AttentionBackwardOptions extends AttentionOptions {
+  /** The forward's log-sum-exp [B, T, Hq] from `attentionForward`; recomputed by a forward pass when absent. */
+  lse?: Tensor;
 }
 
 /** dq, dk, dv from the forward output `out` and its gradient (dk, dv summed over each kv group). */
@@ -96,36 +138,43 @@ export function attentionBackward(
   v: Tensor,
   out: Tensor,
   dOut: Tensor,
-  opts: AttentionOptions = {},
+  opts: AttentionBackwardOptions = {},
 ): { dQ: Tensor; dK: Tensor; dV: Tensor } {
   const dims = attentionDims(q, kt, v, opts.past ?? 0);
   if (out.size !== q.size || dOut.size !== q.size) {
     throw new Error(`attention backward: out ${out.describe()} and d_out ${dOut.describe()} must match q ${q.describe()}`);
   }
+  const { B, T, Hq, D } = dims;
+  if (opts.lse && opts.lse.size !== B * T * Hq) {
+    throw new Error(`attention backward: lse ${opts.lse.describe()} must hold B * T * Hq = ${B * T * Hq} values`);
+  }
   const e = q.engine;
   const variant = opts.variant ?? defaultAttentionVariant(e);
-  const { B, T, S, Hq, Hkv } = dims;
+  let lse = opts.lse;
+  if (!lse) {
+    const fwd = attentionForward(q, kt, v, { past: dims.past, variant });
+    fwd.out.dispose();
+    lse = fwd.lse;
+  }
   const dQ = e.empty(q.shape, 'attention dQ');
   const dK = e.empty(kt.shape, 'attention dK');
   const dV = e.empty(v.shape, 'attention dV');
-  const lse = e.empty([B, T, Hq], 'attention lse');
   const delta = e.empty([B, T, Hq], 'attention delta');
-  const rowloop = variant === 'rowloop';
   e.dispatch({
-    kernel: k(`attention_${variant}_backward_query`),
+    kernel: kernel(variant, D, 'attention_backward_query'),
     buffers: [q, kt, v, out, dOut, lse, delta, dQ, null, null],
     params: params(dims),
-    workgroups: rowloop ? grid1d(B * T * Hq, WG) : [ceilDiv(T, WG), Hq, B],
+    workgroups: grid(variant, dims, false),
     label: `attention ${variant} backward query ${q.describe()}`,
   });
   e.dispatch({
-    kernel: k(`attention_${variant}_backward_key`),
+    kernel: kernel(variant, D, 'attention_backward_key'),
     buffers: [q, kt, v, null, dOut, lse, delta, null, dK, dV],
     params: params(dims),
-    workgroups: rowloop ? grid1d(B * S * Hkv, WG) : [ceilDiv(S, WG), Hkv, B],
+    workgroups: grid(variant, dims, true),
     label: `attention ${variant} backward key ${kt.describe()}`,
   });
-  lse.dispose();
+  if (lse !== opts.lse) lse.dispose();
   delta.dispose();
   return { dQ, dK, dV };
 }

@@ -1,0 +1,65 @@
+// UI journeys on the run inputs: the built-in pool's absence explained, dropped document files with a
+// preview and a rejected list (binary, empty, malformed), and the target set import.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
+
+let browser: Browser;
+let page: Page;
+const dir = mkdtempSync(join(tmpdir(), 'infuser-pool-'));
+const write = (name: string, body: string | Uint8Array): string => {
+  const path = join(dir, name);
+  writeFileSync(path, body);
+  return path;
+};
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.goto(inject('baseUrl'));
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('run inputs', () => {
+  it('loads the built-in pool by default, or says plainly that it is missing', async () => {
+    const status = page.getByRole('status').filter({ hasText: /Built-in pool|not there yet/ });
+    await expect.poll(() => status.count()).toBeGreaterThan(0);
+    expect(await status.first().textContent()).toMatch(/Built-in pool: \d+ documents|world\/documents\.json is not there yet/);
+  });
+
+  it('previews dropped documents and lists rejected files with reasons', async () => {
+    const files = [
+      write('docs.json', JSON.stringify([{ doc_id: 'a', content: 'Alpha text here.' }, { doc_id: 'b', text: 'Beta.' }])),
+      write('notes.md', '# Title\n\nSome prose about <script>alert(1)</script> things.\n'),
+      write('image.txt', new Uint8Array([137, 80, 78, 71, 0, 0, 1])),
+      write('empty.txt', '   \n'),
+      write('broken.jsonl', '{"doc_id": "c", "content": "x"}\n{not json\n'),
+    ];
+    await page.getByLabel('Document pool', { exact: true }).setInputFiles(files);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Your files' }).textContent()).toBe('Your files: 3 documents.');
+    const rejected = page.getByText(/Rejected files and rows \(3\)/);
+    await expect(rejected.isVisible()).resolves.toBe(true);
+    const list = await page.locator('.rejected li').allTextContents();
+    expect(list.join('\n')).toMatch(/image\.txt binary/);
+    expect(list.join('\n')).toMatch(/empty\.txt empty file/);
+    expect(list.join('\n')).toMatch(/broken\.jsonl malformed: broken\.jsonl:2/);
+    expect(await page.getByRole('list', { name: 'First documents' }).textContent()).toContain('<script>alert(1)</script>');
+    await page.screenshot({ path: '/tmp/ui-pool.png', fullPage: false });
+  });
+
+  it('imports a target set and reports the questions the run will use', async () => {
+    const dev = write('dev.json', JSON.stringify([
+      { question_id: 'q1', question_text: '2+2?', choices: ['3', '4'], ground_truth: '4' },
+      { question_id: 'q2', question_text: 'Sky?', choices: { A: 'blue', B: 'green' }, ground_truth: 'A' },
+      { question_id: 'q3', question_text: 'Free form' },
+    ]));
+    await page.getByLabel('Dev set', { exact: true }).setInputFiles(dev);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Your files: 2 questions' }).count()).toBe(1);
+    await expect(page.getByText('Skipped rows (no choices) (1)').isVisible()).resolves.toBe(true);
+  });
+});

@@ -1,0 +1,206 @@
+// Pretrains the tiny world anchor (issue 5) on the lab's own WGSL engine in node: one Llama-config
+// model trained on mixed Generator + Solver SFT examples of the built-in world (loss on response tokens
+// only, AdamW, seeded), written as a Hugging Face folder that serves as both roles' base model.
+// Run (GLES adapter on llvmpipe; falls back to the default adapter):
+//   node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts [--budget-min=50]
+// Flags: --seed=5 --steps=N (else planned from the budget after 20 timed steps) --budget-min=50
+//   --lr=0.003 --merges=600 --batch-tokens=1024 --checkpoint-min=5 --adapter=gles|default --probe=N (time N steps, exit)
+//   --out=public/anchors/tiny-world
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../src/engine/engine.ts';
+import { overrideVariant } from '../src/engine/autotune.ts';
+import { crossEntropy } from '../src/engine/ops/cross-entropy.ts';
+import { uploadIds } from '../src/engine/ops/embedding.ts';
+import { reshape } from '../src/engine/ops/reshape.ts';
+import { AdamW } from '../src/engine/optim/adamw.ts';
+import { streamFor } from '../src/infuser/rng.ts';
+import { LlamaModel } from '../src/model/llama.ts';
+import { parameterCount, parameterSpecs, parseModelConfig, toHfConfig, type ModelConfig } from '../src/model/model-config.ts';
+import { saveHfFolder } from '../src/model/hf-folder.ts';
+import { NodeFolder } from '../src/model/node-folder.ts';
+import { TextTokenizer } from '../src/model/tokenizer.ts';
+import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
+import { buildWorld } from '../src/world/documents.ts';
+import { buildSftExamples, DEFAULT_SFT } from '../src/world/sft.ts';
+import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
+import { epochBatches, tokenizeExample, type TokenBatch } from '../src/world/anchor-batches.ts';
+import { worldStream } from '../src/world/facts.ts';
+import { anchorModelCard, type CardFacts } from '../src/world/model-card.ts';
+
+function flag(name: string, fallback: string): string {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+}
+const num = (name: string, fallback: number) => {
+  const v = Number(flag(name, String(fallback)));
+  if (!Number.isFinite(v)) throw new Error(`train-anchors: --${name} must be a number`);
+  return v;
+};
+
+const SEED = num('seed', 5);
+const OUT = flag('out', 'public/anchors/tiny-world');
+const BUDGET_MS = num('budget-min', 50) * 60_000;
+const LR = num('lr', 0.003);
+const BATCH_TOKENS = num('batch-tokens', 1024);
+const CHECKPOINT_MS = num('checkpoint-min', 5) * 60_000;
+const PROBE = num('probe', 0);
+const FIXED_STEPS = num('steps', 0);
+const WARMUP = 60;
+const MAX_MERGES = num('merges', 600);
+const HELD_OUT = 48;
+
+function anchorConfig(vocab: number, eosId: number): ModelConfig {
+  return parseModelConfig({
+    architectures: ['LlamaForCausalLM'], vocab_size: Math.ceil(vocab / 64) * 64, hidden_size: 128,
+    intermediate_size: 256, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 32,
+    max_position_embeddings: 512, rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: false,
+    bos_token_id: null, eos_token_id: eosId, torch_dtype: 'float32',
+  });
+}
+
+/** Normal(0, 0.02) from the run-seed stream `init` keyed by parameter name; projections into the
+ *  residual stream scaled by 1/sqrt(2L) (GPT-2); RMSNorm weights 1. */
+function initWeights(cfg: ModelConfig, seed: number): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const { name, shape } of parameterSpecs(cfg)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    if (name.endsWith('norm.weight')) data.fill(1);
+    else {
+      const std = /o_proj|down_proj/.test(name) ? 0.02 / Math.sqrt(2 * cfg.numHiddenLayers) : 0.02;
+      const s = streamFor(seed, 'init', name);
+      for (let i = 0; i < n; i++) {
+        const u = Math.max(s.uniformAt(2 * i), 1e-12);
+        data[i] = std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * s.uniformAt(2 * i + 1));
+      }
+    }
+    out.set(name, data);
+  }
+  return out;
+}
+
+function lrAt(step: number, total: number): number {
+  if (step < WARMUP) return (LR * (step + 1)) / WARMUP;
+  const p = Math.min(1, (step - WARMUP) / Math.max(1, total - WARMUP));
+  return LR * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * p)));
+}
+
+/** Mean response-token loss of one batch; records the backward when `train`. */
+async function batchLoss(model: LlamaModel, e: Engine, b: TokenBatch, train: boolean): Promise<number> {
+  const run = () => e.tidy(() => {
+    const logits = reshape(model.forward(b.ids), [b.B * b.T, model.cfg.vocabSize]);
+    const mask = e.fromArray(b.mask, [b.B * b.T], 'loss mask');
+    const loss = crossEntropy(logits, uploadIds(e, b.targets, 'targets'), mask).loss;
+    if (train) e.tape.backward(loss);
+    return loss;
+  });
+  const loss = train ? run() : e.tape.noGrad(run);
+  const [v] = await loss.toArray();
+  loss.dispose();
+  return v;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const world = buildWorld({ seed: SEED });
+  const sft = buildSftExamples(world);
+  const corpus = [...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])];
+  const built = buildTokenizer(corpus, MAX_MERGES);
+  const tokenizer = TextTokenizer.fromJson({ tokenizerJson: built.tokenizerJson, tokenizerConfig: built.tokenizerConfig });
+  const padId = tokenizer.tokenToId(PAD_TOKEN)!;
+  const eosId = tokenizer.tokenToId(EOS_TOKEN)!;
+  const tokenized = sft.map((x) => tokenizeExample((t) => tokenizer.encode(t), x)).filter((x) => x.ids.length <= 512);
+  const heldOut = tokenized.slice(0, HELD_OUT);
+  const train = tokenized.slice(HELD_OUT);
+  const cfg = anchorConfig(tokenizer.vocabSize, eosId);
+  const meanLen = train.reduce((a, x) => a + x.ids.length, 0) / train.length;
+  console.log(`data: ${train.length} train + ${heldOut.length} held-out examples, mean ${meanLen.toFixed(0)} tokens; vocab ${tokenizer.vocabSize} (config ${cfg.vocabSize}); ${parameterCount(cfg)} parameters; prep ${Date.now() - t0} ms`);
+
+  const choice = flag('adapter', 'gles') as AdapterChoice;
+  const gpu = await acquireFastGpu(choice);
+  console.log(`adapter: ${gpu.adapter.device} ${gpu.adapter.description}`);
+  overrideVariant('matmul', 'regs8x8'); // fastest barrier-free variant measured on llvmpipe and SwiftShader
+  const e = new Engine(gpu);
+  const model = new LlamaModel(e, cfg, initWeights(cfg, SEED));
+  const opt = new AdamW(model.parameters(), { lr: LR, beta1: 0.9, beta2: 0.99, weightDecay: 0.01, maxGradNorm: 1.0 });
+  const heldBatches = epochBatches(heldOut, worldStream(SEED, 'held-out'), BATCH_TOKENS, padId);
+  const facts: CardFacts = {
+    seed: SEED, steps: 0, plannedSteps: FIXED_STEPS, lr: LR, batchTokens: BATCH_TOKENS, config: cfg,
+    parameters: parameterCount(cfg), trainExamples: train.length, generatorExamples: DEFAULT_SFT.generatorExamples,
+    solverExamples: DEFAULT_SFT.solverExamples, mistakeRate: DEFAULT_SFT.mistakeRate, documents: world.documents.length,
+    devQuestions: world.dev.length, vocab: tokenizer.vocabSize, trainLoss: NaN, heldOutLoss: NaN, tokensSeen: 0,
+    elapsedMin: 0, adapter: `${gpu.adapter.device} ${gpu.adapter.description}`.trim(),
+  };
+  const log: { step: number; loss: number; lr: number; elapsedS: number }[] = [];
+
+  async function checkpoint(final: boolean): Promise<void> {
+    let sum = 0;
+    for (const b of heldBatches) sum += await batchLoss(model, e, b, false);
+    facts.heldOutLoss = sum / heldBatches.length;
+    const weights = await model.readWeights();
+    const tensors = parameterSpecs(cfg).map(({ name, shape }) => ({ name, shape, data: weights.get(name)! }));
+    await saveHfFolder(new NodeFolder(OUT), {
+      config: cfg, tensors, tokenizer,
+      generationConfig: { eos_token_id: [eosId], pad_token_id: padId, bos_token_id: null, do_sample: true, temperature: 0.7, max_new_tokens: 160 },
+      metadata: { seed: String(SEED), step: String(facts.steps) },
+    });
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, 'MODEL_CARD.md'), anchorModelCard(facts, final));
+    writeFileSync(join(OUT, 'train_log.json'), JSON.stringify(log) + '\n');
+    console.log(`checkpoint step ${facts.steps}: held-out loss ${facts.heldOutLoss.toFixed(4)} -> ${OUT}${final ? ' (final)' : ''}`);
+  }
+
+  let total = FIXED_STEPS > 0 ? FIXED_STEPS : PROBE > 0 ? PROBE : 1_000_000;
+  const tStart = Date.now();
+  let lastCheckpoint = tStart;
+  let ema = NaN;
+  let tokens = 0;
+  const stepMs: number[] = [];
+  for (let epoch = 0, step = 0; step < total; epoch++) {
+    for (const b of epochBatches(train, worldStream(SEED, 'epoch', epoch), BATCH_TOKENS, padId)) {
+      if (step >= total) break;
+      const ts = Date.now();
+      opt.lr = lrAt(step, total);
+      const loss = await batchLoss(model, e, b, true);
+      const report = await opt.step();
+      opt.zeroGrad();
+      step++;
+      tokens += b.B * b.T;
+      stepMs.push(Date.now() - ts);
+      ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
+      const elapsedS = (Date.now() - tStart) / 1000;
+      log.push({ step, loss, lr: opt.lr, elapsedS });
+      Object.assign(facts, { steps: step, trainLoss: ema, tokensSeen: tokens, elapsedMin: elapsedS / 60 });
+      if (step % 10 === 0 || PROBE > 0) {
+        console.log(`step ${step}/${total} ep ${epoch} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} lr ${opt.lr.toExponential(2)} |g| ${report.gradNorm.toFixed(2)} [${b.B}x${b.T}] ${(tokens / elapsedS).toFixed(0)} tok/s ${elapsedS.toFixed(0)} s`);
+      }
+      if (FIXED_STEPS === 0 && PROBE === 0 && step === 20) {
+        // Plan the schedule from the measured speed (steps 6..20), then keep it fixed.
+        const mean = stepMs.slice(5).reduce((a, x) => a + x, 0) / (stepMs.length - 5);
+        total = Math.max(100, Math.floor((BUDGET_MS - (Date.now() - tStart)) / mean) + step);
+        facts.plannedSteps = total;
+        console.log(`planned ${total} steps at ${mean.toFixed(0)} ms/step for a ${(BUDGET_MS / 60000).toFixed(0)} min budget (rerun with --steps=${total} to reproduce)`);
+      }
+      if (Date.now() - tStart > BUDGET_MS * 1.15 && PROBE === 0 && FIXED_STEPS === 0) {
+        console.log(`stopping at step ${step}: past 115% of the time budget (schedule cut short)`);
+        total = step;
+      }
+      if (PROBE === 0 && Date.now() - lastCheckpoint > CHECKPOINT_MS) {
+        await checkpoint(false);
+        lastCheckpoint = Date.now();
+      }
+    }
+  }
+  if (PROBE > 0) {
+    const mean = stepMs.slice(1).reduce((a, x) => a + x, 0) / Math.max(1, stepMs.length - 1);
+    console.log(`probe: ${mean.toFixed(0)} ms/step after the first, ${(tokens / ((Date.now() - tStart) / 1000)).toFixed(0)} tok/s`);
+    return;
+  }
+  await checkpoint(true);
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});

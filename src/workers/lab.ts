@@ -1,0 +1,199 @@
+// The live run driver: spawns a Generator worker and a Solver worker (each with its own GPU device),
+// hands their comlink proxies to the same runIteration the CLI drives in-process, and checkpoints
+// after every iteration so a reload or a lost device keeps everything completed.
+import { wrap, type Remote } from 'comlink';
+import { Listeners, type DriverStatus, type ExportedFile, type RunDriver, type RunSetup, type Unsubscribe } from '../app/run-driver.ts';
+import { DocumentSampler, docsShuffle } from '../infuser/document-sampler.ts';
+import { runIteration } from '../infuser/iteration.ts';
+import type { PolicyRole, SolverRole } from '../infuser/roles.ts';
+import type { MetricRecord, QuestionRow, StageProgress } from '../infuser/run-records.ts';
+import type { ModelSource, RoleHostApi } from './api.ts';
+import { loadCheckpoint, saveCheckpoint, type LiveCheckpoint } from './checkpoint-db.ts';
+
+/** The built-in anchors, served from public/. */
+export const BUILTIN_MODEL: ModelSource = { kind: 'url', base: '/anchors/tiny-world/' };
+
+interface Worker2 {
+  worker: Worker;
+  api: Remote<RoleHostApi>;
+}
+
+function spawn(): Worker2 {
+  const worker = new Worker(new URL('./role.worker.ts', import.meta.url), { type: 'module', name: 'infuser-role' });
+  return { worker, api: wrap<RoleHostApi>(worker) };
+}
+
+export class WorkerDriver implements RunDriver {
+  readonly canExportWeights = true;
+  private readonly progress = new Listeners<[StageProgress]>();
+  private readonly iterations = new Listeners<[MetricRecord, QuestionRow[]]>();
+  private readonly statuses = new Listeners<[DriverStatus]>();
+  private gen: Worker2 | null = null;
+  private sol: Worker2 | null = null;
+  private ready: Promise<void> | null = null;
+  private sampler: DocumentSampler;
+  private completed: number;
+  private pauseRequested = false;
+  private running: Promise<void> | null = null;
+  private lost: string | null = null;
+
+  private constructor(
+    private readonly setup: RunSetup,
+    private readonly models: { generator: ModelSource; solver: ModelSource },
+    private readonly resumeFrom: LiveCheckpoint | undefined,
+  ) {
+    const seed = setup.config['training.seed'];
+    this.sampler = new DocumentSampler(setup.documents.length, docsShuffle(seed), resumeFrom?.sampler);
+    this.completed = resumeFrom?.completedIterations ?? 0;
+  }
+
+  /** A new run, or the stored one with this id continued from its last completed iteration. */
+  static async create(setup: RunSetup, models = { generator: BUILTIN_MODEL, solver: BUILTIN_MODEL }): Promise<WorkerDriver> {
+    if (setup.documents.length === 0) throw new Error('The document pool is empty: load the built-in pool or drop documents first.');
+    if (setup.devQuestions.length === 0) throw new Error('The target set is empty: load the built-in target set or drop a dev pool.');
+    const saved = await loadCheckpoint(setup.runId).catch(() => undefined);
+    return new WorkerDriver(saved ? { ...setup, config: saved.config, documents: saved.documents, devQuestions: saved.devQuestions } : setup, saved?.models ?? models, saved);
+  }
+
+  get runId(): string {
+    return this.setup.runId;
+  }
+
+  get config() {
+    return this.setup.config;
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= (async () => {
+      this.gen = spawn();
+      this.sol = spawn();
+      const { config } = this.setup;
+      await Promise.all([
+        this.gen.api.init({ role: 'generator', config, model: this.models.generator, checkpoint: this.resumeFrom?.generator }),
+        this.sol.api.init({ role: 'solver', config, model: this.models.solver, checkpoint: this.resumeFrom?.solver }),
+      ]);
+      for (const w of [this.gen, this.sol]) {
+        void w.api.lost().then((reason) => {
+          this.lost = reason;
+          this.statuses.emit({ state: 'failed', message: `${reason}. Iterations completed so far are kept; reload the page and resume.` });
+        });
+      }
+    })();
+    return this.ready;
+  }
+
+  private async checkpoint(): Promise<void> {
+    const [generator, solver] = await Promise.all([this.gen!.api.checkpoint(), this.sol!.api.checkpoint()]);
+    await saveCheckpoint({
+      runId: this.setup.runId,
+      name: this.setup.name,
+      config: this.setup.config,
+      documents: this.setup.documents,
+      devQuestions: this.setup.devQuestions,
+      models: this.models,
+      completedIterations: this.completed,
+      sampler: this.sampler.state(),
+      generator,
+      solver,
+      savedMs: Date.now(),
+    });
+  }
+
+  private async one(): Promise<void> {
+    const k = this.completed;
+    const result = await runIteration(
+      {
+        config: this.setup.config,
+        generator: this.gen!.api as unknown as PolicyRole,
+        solver: this.sol!.api as unknown as SolverRole,
+        documents: this.setup.documents,
+        dev: this.setup.devQuestions,
+        sampler: this.sampler,
+        onProgress: (p) => this.progress.emit(p),
+      },
+      k,
+    );
+    this.completed = k + 1;
+    this.progress.emit({ iteration: k, stage: 'checkpoint', done: 0, total: 1 });
+    await this.checkpoint();
+    this.progress.emit({ iteration: k, stage: 'checkpoint', done: 1, total: 1 });
+    this.iterations.emit(result.metrics, result.questions);
+  }
+
+  private get total(): number {
+    return this.setup.config['training.iterations'];
+  }
+
+  private async loop(maxIterations: number): Promise<void> {
+    this.statuses.emit({ state: 'running' });
+    try {
+      await this.init();
+      let done = 0;
+      while (this.completed < this.total && done < maxIterations && !this.pauseRequested && !this.lost) {
+        await this.one();
+        done++;
+      }
+      if (this.lost) return;
+      this.statuses.emit(this.completed >= this.total ? { state: 'finished' } : { state: 'paused' });
+    } catch (e) {
+      const message = this.lost ?? (e instanceof Error ? e.message : String(e));
+      this.statuses.emit({ state: 'failed', message: `${message}. Iterations completed so far are kept.` });
+    } finally {
+      this.pauseRequested = false;
+      this.running = null;
+    }
+  }
+
+  start(): Promise<void> {
+    this.running ??= this.loop(Infinity);
+    return this.running;
+  }
+
+  step(): Promise<void> {
+    this.running ??= this.loop(1);
+    return this.running;
+  }
+
+  /** Takes effect when the running iteration ends (its checkpoint is written first). */
+  pause(): void {
+    if (!this.running) return;
+    this.pauseRequested = true;
+    this.statuses.emit({ state: 'pausing' });
+  }
+
+  async stop(): Promise<void> {
+    this.pause();
+    await this.running;
+    for (const w of [this.gen, this.sol]) {
+      if (!w) continue;
+      await w.api.dispose().catch(() => undefined);
+      w.worker.terminate();
+    }
+    this.gen = this.sol = null;
+    this.ready = null;
+    this.statuses.emit({ state: 'stopped' });
+  }
+
+  async exportWeights(): Promise<ExportedFile[]> {
+    await this.init();
+    const out: ExportedFile[] = [];
+    for (const [role, w] of [['generator', this.gen!], ['solver', this.sol!]] as const) {
+      for (const f of await w.api.exportFolder()) out.push({ name: `${role}/${f.name}`, bytes: f.bytes });
+    }
+    return out;
+  }
+
+  onProgress(listener: (p: StageProgress) => void): Unsubscribe {
+    return this.progress.add(listener);
+  }
+
+  onIteration(listener: (m: MetricRecord, q: QuestionRow[]) => void): Unsubscribe {
+    return this.iterations.add(listener);
+  }
+
+  onStatus(listener: (s: DriverStatus) => void): Unsubscribe {
+    return this.statuses.add(listener);
+  }
+}
+
+export const createWorkerDriver = (setup: RunSetup): Promise<RunDriver> => WorkerDriver.create(setup);

@@ -1,0 +1,89 @@
+// One role (Generator or Solver) with its own GPU device, as a role worker exposes it. Kept free of
+// worker globals so node tests can drive it directly.
+import { acquireGpu, describeGpu } from '../engine/device.ts';
+import { Engine } from '../engine/engine.ts';
+import { roleFromModel } from '../infuser/engine-roles.ts';
+import type { EngineSolverRole } from '../infuser/influence-role.ts';
+import type { EnginePolicyRole } from '../infuser/policy-role.ts';
+import type { ChatMessage } from '../infuser/prompts.ts';
+import type { AnswerGroup, InfluenceSettings, PpoSettings, RoleCheckpoint, SampleRequest, TrainRow } from '../infuser/roles.ts';
+import { DroppedFolder, UrlFolder } from '../model/browser-folder.ts';
+import type { FolderReader } from '../model/folder-access.ts';
+import { MemoryFolder } from '../model/folder-access.ts';
+import { saveHfFolder } from '../model/hf-folder.ts';
+import { loadModel } from '../model/load-model.ts';
+import { toHfConfig } from '../model/model-config.ts';
+import type { ModelSource, RoleHostApi, RoleInfo, RoleInit } from './api.ts';
+
+function folderOf(src: ModelSource): FolderReader {
+  return src.kind === 'url' ? new UrlFolder(src.base) : new DroppedFolder(src.files);
+}
+
+export class RoleHost implements RoleHostApi {
+  private engine: Engine | null = null;
+  private role: EnginePolicyRole | EngineSolverRole | null = null;
+  private lostReason: Promise<string> = new Promise(() => {});
+
+  private r(): EnginePolicyRole {
+    if (!this.role) throw new Error('role worker: init() has not run');
+    return this.role;
+  }
+
+  async init(init: RoleInit): Promise<RoleInfo> {
+    const gpu = await acquireGpu();
+    this.lostReason = gpu.lost;
+    this.engine = new Engine(gpu);
+    const { model, tokenizer } = await loadModel(this.engine, folderOf(init.model), { requireTokenizer: true });
+    this.role = roleFromModel(this.engine, model, tokenizer!, init.config, init.role);
+    if (init.checkpoint) await this.role.restore(init.checkpoint);
+    return {
+      adapter: describeGpu(gpu),
+      parameters: model.parameters().reduce((s, p) => s + p.size, 0),
+      numLayers: model.cfg.numHiddenLayers,
+      modelConfig: toHfConfig(model.cfg) as Record<string, unknown>,
+    };
+  }
+
+  encodeChat(messages: ChatMessage[]) { return this.r().encodeChat(messages); }
+  decode(ids: number[]) { return this.r().decode(ids); }
+  sample(req: SampleRequest) { return this.r().sample(req); }
+  update(rows: TrainRow[], mb: number[][], normaliser: number, ppo: PpoSettings) { return this.r().update(rows, mb, normaliser, ppo); }
+  checkpoint() { return this.r().checkpoint(); }
+  restore(c: RoleCheckpoint) { return this.r().restore(c); }
+  optimizerStep() { return this.r().optimizerStep(); }
+  numLayers() { return this.r().numLayers(); }
+
+  influence(dev: AnswerGroup[], questions: AnswerGroup[], settings: InfluenceSettings) {
+    const role = this.r() as EngineSolverRole;
+    if (typeof role.influence !== 'function') throw new Error('role worker: influence() is the Solver\'s; this worker holds the Generator');
+    return role.influence(dev, questions, settings);
+  }
+
+  async exportFolder(): Promise<{ name: string; bytes: Uint8Array }[]> {
+    const role = this.r();
+    const weights = await role.model.readWeights();
+    const folder = new MemoryFolder('export');
+    const tensors = role.model.names.map((name) => {
+      const spec = role.model.params.get(name)!;
+      return { name, shape: [...spec.shape], data: weights.get(name)! };
+    });
+    const names = await saveHfFolder(folder, { config: role.model.cfg, tensors, tokenizer: role.tokenizer });
+    const out: { name: string; bytes: Uint8Array }[] = [];
+    for (const name of names) {
+      const src = (await folder.openFile(name))!;
+      out.push({ name, bytes: await src.read(0, src.size) });
+    }
+    return out;
+  }
+
+  lost(): Promise<string> {
+    return this.lostReason;
+  }
+
+  async dispose(): Promise<void> {
+    this.role?.dispose();
+    this.engine?.device.destroy();
+    this.role = null;
+    this.engine = null;
+  }
+}

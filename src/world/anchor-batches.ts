@@ -1,0 +1,71 @@
+// Token batches for anchor pretraining (scripts/train-anchors.ts): each SFT example becomes prompt ids +
+// response ids with a loss mask on the response (the end-of-turn token included); examples of similar
+// length share a batch, right-padded (causal attention keeps padding from touching real positions).
+// Invariant: a batch holds at most `batchTokens` positions (B × T), and its targets are ids shifted by one.
+import type { Stream } from '../infuser/rng.ts';
+import type { SftExample } from './sft.ts';
+
+export interface TokenizedExample { ids: number[]; /** 1 where ids[t] is a response token. */ isResponse: number[] }
+
+export interface TokenBatch {
+  B: number;
+  T: number;
+  /** B sequences of T ids, padded. */
+  ids: number[][];
+  /** Flattened (B·T): targets[b·T + t] = ids[b][t + 1] (pad at the end). */
+  targets: number[];
+  /** Flattened (B·T): 1 where the target is a response token. */
+  mask: number[];
+  /** Σ mask. */
+  lossTokens: number;
+}
+
+export function tokenizeExample(encode: (text: string) => number[], ex: SftExample): TokenizedExample {
+  const p = encode(ex.prompt);
+  const r = encode(ex.response);
+  return { ids: [...p, ...r], isResponse: [...p.map(() => 0), ...r.map(() => 1)] };
+}
+
+/** Pads to a multiple of 8 so batch shapes repeat and kernels see few distinct sizes. */
+const roundUp8 = (n: number) => Math.ceil(n / 8) * 8;
+
+export function makeBatch(examples: readonly TokenizedExample[], padId: number): TokenBatch {
+  const T = roundUp8(Math.max(...examples.map((e) => e.ids.length)));
+  const ids: number[][] = [];
+  const targets: number[] = [];
+  const mask: number[] = [];
+  for (const ex of examples) {
+    const row = [...ex.ids, ...Array(T - ex.ids.length).fill(padId)];
+    ids.push(row);
+    for (let t = 0; t < T; t++) {
+      const isTarget = t + 1 < ex.ids.length && ex.isResponse[t + 1] === 1;
+      targets.push(t + 1 < T ? row[t + 1] : padId);
+      mask.push(isTarget ? 1 : 0);
+    }
+  }
+  return { B: examples.length, T, ids, targets, mask, lossTokens: mask.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * One epoch of batches: a seeded shuffle, then windows of `window` examples sorted by length and cut
+ * into batches of at most `batchTokens` padded positions.
+ */
+export function epochBatches(examples: readonly TokenizedExample[], s: Stream, batchTokens: number, padId: number, window = 256): TokenBatch[] {
+  const order = s.permutation(examples.length).map((i) => examples[i]);
+  const out: TokenBatch[] = [];
+  for (let w = 0; w < order.length; w += window) {
+    const chunk = order.slice(w, w + window).sort((a, b) => a.ids.length - b.ids.length);
+    let group: TokenizedExample[] = [];
+    for (const ex of chunk) {
+      const T = roundUp8(Math.max(ex.ids.length, ...group.map((g) => g.ids.length)));
+      if (group.length > 0 && T * (group.length + 1) > batchTokens) {
+        out.push(makeBatch(group, padId));
+        group = [];
+      }
+      group.push(ex);
+    }
+    if (group.length > 0) out.push(makeBatch(group, padId));
+  }
+  // Batches of one window come out short-to-long; shuffle them so lengths mix over time.
+  return s.shuffle(out);
+}

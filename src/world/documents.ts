@@ -1,0 +1,98 @@
+// The world's document pool and dev set (issue 5). Documents state the facts of two or three problems
+// of one topic and question type; dev questions are self-contained reasoning problems (two-hop and
+// arithmetic only) about the same entities. Output rows are in the reference formats (spec §10.1,
+// §10.2): documents {doc_id, content, topic, question_type}; dev {question_id, question_text, choices,
+// ground_truth: LETTER, ground_truth_text, benchmark_type, topic, question_type}.
+import { buildWorldFacts, worldStream, type WorldFacts } from './facts.ts';
+import { drawProblem, questionText, TOPICS, TOPIC_TYPES, type Problem, type QuestionType, type Topic } from './problems.ts';
+
+export interface WorldDocumentRow { doc_id: string; content: string; topic: Topic; question_type: QuestionType }
+export interface WorldDocument extends WorldDocumentRow { problems: Problem[] }
+
+export interface DevRow {
+  question_id: string;
+  question_text: string;
+  choices: string[];
+  ground_truth: string;
+  ground_truth_text: string;
+  benchmark_type: 'qa_mcq';
+  topic: Topic;
+  question_type: QuestionType;
+}
+
+/** The skills the dev set tests: only these (topic, type) kinds transfer to it. */
+export const DEV_KINDS: readonly [Topic, QuestionType][] = [
+  ['kinship', 'two_hop'], ['travel', 'two_hop'], ['chemistry', 'two_hop'],
+  ['quantities', 'arithmetic'], ['travel', 'arithmetic'], ['timeline', 'arithmetic'],
+];
+
+const INTRO: Record<Topic, string> = {
+  kinship: 'This record is about families.',
+  quantities: 'This record counts what people own.',
+  travel: 'This record describes roads between towns.',
+  chemistry: 'This record lists substances and their properties.',
+  timeline: 'This record tells when events happened.',
+};
+
+export interface WorldOptions { seed: number; documents: number; devQuestions: number }
+export const DEFAULT_WORLD: WorldOptions = { seed: 5, documents: 1200, devQuestions: 96 };
+
+export interface World { facts: WorldFacts; documents: WorldDocument[]; dev: DevRow[] }
+
+/** Every (topic, type) kind, in a fixed order. */
+export function allKinds(): [Topic, QuestionType][] {
+  return TOPICS.flatMap((t) => TOPIC_TYPES[t].map((q) => [t, q] as [Topic, QuestionType]));
+}
+
+function makeDocument(w: WorldFacts, index: number, topic: Topic, type: QuestionType): WorldDocument {
+  const s = worldStream(w.seed, 'document', index);
+  const count = 2 + s.nextInt(2);
+  const problems = Array.from({ length: count }, () => drawProblem(w, topic, type, s));
+  const facts: string[] = [];
+  // "It lasted …" leans on the sentence before it, so only self-standing facts are deduplicated.
+  for (const p of problems) for (const f of p.facts) if (f.startsWith('It ') || !facts.includes(f)) facts.push(f);
+  const content = [INTRO[topic], ...facts].join(' ');
+  return { doc_id: `world-${String(index).padStart(4, '0')}`, content, topic, question_type: type, problems };
+}
+
+const LETTERS = 'ABCDEFGH';
+
+/** Choices of a problem in a seeded order, with the correct letter. */
+export function shuffledChoices(p: Problem, s: { permutation(n: number): number[] }): { choices: string[]; letter: string } {
+  const original = [p.answer, ...p.distractors];
+  const perm = s.permutation(original.length);
+  return { choices: perm.map((i) => original[i]), letter: LETTERS[perm.indexOf(0)] };
+}
+
+function makeDev(w: WorldFacts, count: number): DevRow[] {
+  const rows: DevRow[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; rows.length < count; i++) {
+    const [topic, type] = DEV_KINDS[rows.length % DEV_KINDS.length];
+    const s = worldStream(w.seed, 'dev', i);
+    const p = drawProblem(w, topic, type, s);
+    const text = questionText(p);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    const { choices, letter } = shuffledChoices(p, s);
+    rows.push({
+      question_id: `world_dev_${String(rows.length).padStart(3, '0')}`, question_text: text, choices,
+      ground_truth: letter, ground_truth_text: p.answer, benchmark_type: 'qa_mcq', topic, question_type: type,
+    });
+  }
+  return rows;
+}
+
+/** The whole world for a seed: fact base, documents spread evenly over the kinds, dev set. */
+export function buildWorld(opts: Partial<WorldOptions> = {}): World {
+  const o = { ...DEFAULT_WORLD, ...opts };
+  const facts = buildWorldFacts(o.seed);
+  const kinds = allKinds();
+  const documents = Array.from({ length: o.documents }, (_, i) => makeDocument(facts, i, ...kinds[i % kinds.length]));
+  return { facts, documents, dev: makeDev(facts, o.devQuestions) };
+}
+
+/** The exported document row (problems stay internal). */
+export function documentRow(d: WorldDocument): WorldDocumentRow {
+  return { doc_id: d.doc_id, content: d.content, topic: d.topic, question_type: d.question_type };
+}

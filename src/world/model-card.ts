@@ -1,0 +1,56 @@
+// MODEL_CARD.md for the tiny world anchor, rewritten by scripts/train-anchors.ts at every checkpoint:
+// how it was made (script, seed, steps, data, final loss) and what remains to be measured.
+import type { ModelConfig } from '../model/model-config.ts';
+
+export interface CardFacts {
+  seed: number;
+  steps: number;
+  plannedSteps: number;
+  lr: number;
+  batchTokens: number;
+  config: ModelConfig;
+  parameters: number;
+  trainExamples: number;
+  generatorExamples: number;
+  solverExamples: number;
+  mistakeRate: number;
+  documents: number;
+  devQuestions: number;
+  vocab: number;
+  /** Moving average (0.95) of the training loss per response token. */
+  trainLoss: number;
+  heldOutLoss: number;
+  tokensSeen: number;
+  elapsedMin: number;
+  adapter: string;
+}
+
+export function anchorModelCard(f: CardFacts, isFinal: boolean): string {
+  const c = f.config;
+  return `# tiny-world anchor (Llama, ${(f.parameters / 1e6).toFixed(2)}M parameters)
+
+${isFinal ? 'Final weights.' : `**Checkpoint in progress** (step ${f.steps} of ${f.plannedSteps || 'not yet planned'}).`}
+One model serves as both the Generator and the Solver base of the INFUSER Lab's built-in world
+(the paper co-trains two copies of one model). Trained from scratch on the lab's own WGSL engine in node.
+
+## How it was made
+- Script: \`node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts --seed=${f.seed} --steps=${f.plannedSteps || f.steps}\`
+- Seed: ${f.seed} (world, SFT data, initialisation and batch order all derive from it)
+- Steps: ${f.steps} taken, ${f.plannedSteps || '?'} planned; about ${f.batchTokens} padded tokens per step; ${(f.tokensSeen / 1e6).toFixed(2)}M tokens seen
+- Optimiser: AdamW lr ${f.lr} (60 warm-up steps, cosine to 10%), betas (0.9, 0.99), weight decay 0.01, gradient clip 1.0
+- Time: ${f.elapsedMin.toFixed(1)} min on ${f.adapter}
+- Architecture: LlamaForCausalLM, hidden ${c.hiddenSize}, ${c.numHiddenLayers} layers, ${c.numAttentionHeads} heads / ${c.numKeyValueHeads} KV heads (head_dim ${c.headDim}), MLP ${c.intermediateSize}, context ${c.maxPositionEmbeddings}, untied lm_head, F32
+
+## Data
+- World: \`scripts/build-world.ts --seed=${f.seed}\` (${f.documents} documents in public/world/documents.json, ${f.devQuestions} dev MCQs in public/world/dev.json); code in src/world.
+- SFT mix (${f.trainExamples} training examples; loss on the reply tokens only, end-of-turn included):
+  - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document.
+  - ${f.solverExamples} Solver examples: §3.5 prompt → one derivation line + \`\\boxed{X}\`. On the reasoning skills (two-hop, arithmetic) the label is a typical mistake with probability ${f.mistakeRate}, so the Solver starts above chance with room to improve. Dev questions are excluded from all SFT data.
+- Tokenizer: byte-level BPE (${f.vocab} ids) fitted to the world's language (src/world/tokenizer-builder.ts). Digits are single tokens. The fixed prompt text of the compact Generator template and the §3.5 Solver prompt, and the JSON skeleton of a Generator reply, are single (non-special) added tokens: a changed prompt wording still encodes, but the model never saw it. ChatML chat template; eos \`<|im_end|>\`, pad \`<|pad|>\`.
+
+## Results
+- Final training loss (moving average, per reply token): ${f.trainLoss.toFixed(4)}
+- Held-out loss (48 unseen SFT examples): ${f.heldOutLoss.toFixed(4)}
+- Starting Generator validity and Solver dev accuracy: not measured here; measure them with the lab's generation code (src/model/generate.ts) on public/world/dev.json.
+`;
+}

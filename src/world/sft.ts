@@ -1,0 +1,84 @@
+// Supervised examples that give the tiny anchors their start (issue 5): Generator examples (compact
+// §3.1 prompt with a world document → one JSON MCQ about it) and Solver examples (§3.5 prompt →
+// one derivation line + \boxed{X}). Solver labels on the reasoning skills the dev set tests are
+// deliberately noisy (a typical mistake with probability `mistakeRate`), so the anchors start above
+// chance but with room to improve. Problems whose question text is in the dev set are never used.
+import { buildGeneratorMessages, buildSolverMessages, renderChat } from '../infuser/prompts.ts';
+import { worldStream } from './facts.ts';
+import { allKinds, shuffledChoices, type World, type WorldDocument } from './documents.ts';
+import { drawProblem, questionText, type Problem } from './problems.ts';
+import { CHAT_TEMPLATE, EOS_TOKEN } from './tokenizer-builder.ts';
+
+export interface SftExample {
+  role: 'generator' | 'solver';
+  /** The rendered chat prompt, generation prompt included (no loss on it). */
+  prompt: string;
+  /** The assistant's reply, ending with the end-of-turn token (the loss covers it). */
+  response: string;
+}
+
+export interface SftOptions {
+  generatorExamples: number;
+  solverExamples: number;
+  /** Probability that a reasoning-skill Solver label is the typical mistake instead. */
+  mistakeRate: number;
+}
+
+export const DEFAULT_SFT: SftOptions = { generatorExamples: 12000, solverExamples: 12000, mistakeRate: 0.4 };
+
+/** The JSON reply of §3.1 in the spacing the compact template shows. */
+export function questionJson(questionText: string, choices: readonly string[], groundTruth: string): string {
+  const q = JSON.stringify;
+  return `{"question_text": ${q(questionText)}, "choices": [${choices.map((c) => q(c)).join(', ')}], "ground_truth": ${q(groundTruth)}}`;
+}
+
+export function generatorPrompt(document: string): string {
+  return renderChat(buildGeneratorMessages(document, 'compact'), CHAT_TEMPLATE);
+}
+
+export function solverPrompt(questionText: string, choices: readonly string[]): string {
+  return renderChat(buildSolverMessages(questionText, choices), CHAT_TEMPLATE);
+}
+
+function generatorExample(doc: WorldDocument, index: number, seed: number, devTexts: Set<string>): SftExample {
+  const s = worldStream(seed, 'sft-generator', index);
+  // A dev question as a Generator target would leak its answer into the shared weights.
+  const fresh = doc.problems.filter((p) => !devTexts.has(questionText(p)));
+  const choices0 = fresh.length > 0 ? fresh : doc.problems;
+  const p = choices0[s.nextInt(choices0.length)];
+  const { choices } = shuffledChoices(p, s);
+  return { role: 'generator', prompt: generatorPrompt(doc.content), response: questionJson(questionText(p), choices, p.answer) + EOS_TOKEN };
+}
+
+/** A Solver reply: the derivation, then the boxed letter of the answer it reached. */
+export function solverReply(reasoning: string, letter: string): string {
+  return `${reasoning} \\boxed{${letter}}`;
+}
+
+function solverExample(p: Problem, index: number, seed: number, mistakeRate: number): SftExample {
+  const s = worldStream(seed, 'sft-solver', index);
+  const { choices, letter } = shuffledChoices(p, s);
+  const isMistake = p.mistake !== undefined && s.next() < mistakeRate;
+  const said = isMistake ? p.mistake! : { answer: p.answer, reasoning: p.reasoning };
+  const saidLetter = isMistake ? 'ABCDEFGH'[choices.indexOf(said.answer)] : letter;
+  return { role: 'solver', prompt: solverPrompt(questionText(p), choices), response: solverReply(said.reasoning, saidLetter) + EOS_TOKEN };
+}
+
+/** Generator and Solver examples interleaved in a seeded order. */
+export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): SftExample[] {
+  const o = { ...DEFAULT_SFT, ...opts };
+  const seed = world.facts.seed;
+  const devTexts = new Set(world.dev.map((d) => d.question_text));
+  const out: SftExample[] = [];
+  for (let i = 0; i < o.generatorExamples; i++) {
+    out.push(generatorExample(world.documents[i % world.documents.length], i, seed, devTexts));
+  }
+  const kinds = allKinds();
+  for (let i = 0, drawn = 0; i < o.solverExamples; drawn++) {
+    const [topic, type] = kinds[drawn % kinds.length];
+    const p = drawProblem(world.facts, topic, type, worldStream(seed, 'sft-problem', drawn));
+    if (devTexts.has(questionText(p))) continue;
+    out.push(solverExample(p, i++, seed, o.mistakeRate));
+  }
+  return worldStream(seed, 'sft-order').shuffle(out);
+}
