@@ -98,6 +98,10 @@ export class ReplayDriver implements RunDriver {
     throw new Error('A replayed run has no weights: export weights from a live run');
   }
 
+  async exportOnnx(): Promise<ExportedFile[]> {
+    return this.exportWeights();
+  }
+
   /** Plays up to `count` iteration ends, stage by stage, honouring pause and stop between stages. */
   private async drive(count: number): Promise<void> {
     if (this.isRunning || this.isStopped || this.isFinished) return;

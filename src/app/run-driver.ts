@@ -6,6 +6,7 @@ import type { Document } from '../data/documents.ts';
 import type { DevQuestion } from '../data/dev-pool.ts';
 import type { RunConfig } from '../infuser/config.ts';
 import type { MetricRecord, QuestionRow, StageProgress } from '../infuser/run-records.ts';
+import type { ModelSource } from '../workers/api.ts';
 
 /** Where a driver stands; `failed` carries a message the UI shows as is. */
 export type DriverStatus =
@@ -24,7 +25,11 @@ export interface RunSetup {
   config: RunConfig;
   documents: readonly Document[];
   devQuestions: readonly DevQuestion[];
+  /** Each role's starting weights: the built-in anchors or a dropped Hugging Face folder. */
+  models: { generator: ModelSource; solver: ModelSource };
 }
+
+export type Role = 'generator' | 'solver';
 
 /** A file handed back to the user (weights, tokenizer, config). */
 export interface ExportedFile {
@@ -47,8 +52,10 @@ export interface RunDriver {
   pause(): void;
   /** Ends the run for good and releases workers; completed iterations stay recorded. */
   stop(): Promise<void>;
-  /** Both roles' current weights (safetensors or ONNX, the driver's choice). */
-  exportWeights(): Promise<ExportedFile[]>;
+  /** One role's current weights as a Hugging Face folder (config.json, model.safetensors, tokenizer files). */
+  exportWeights(role: Role): Promise<ExportedFile[]>;
+  /** One role's current weights as ONNX: model.onnx (and model.onnx.data above 2 GB). */
+  exportOnnx(role: Role): Promise<ExportedFile[]>;
   onProgress(listener: (progress: StageProgress) => void): Unsubscribe;
   /** One call per finished iteration: its metric record and every generated question row. */
   onIteration(listener: (metrics: MetricRecord, questions: QuestionRow[]) => void): Unsubscribe;

@@ -20,7 +20,7 @@ beforeAll(async () => {
       'influence.similarity_mode': 'cosine',
     },
   });
-  await writeFakeRun(runDir, config, (k) => (k === 1 ? { 'influence_proj/spearman': 0.875, 'influence_proj/pearson': 0.5 } : {}));
+  await writeFakeRun(runDir, config, (k): Record<string, number> => (k === 1 ? { 'influence_proj/spearman': 0.875, 'influence_proj/pearson': 0.5 } : {}));
 });
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));

@@ -136,6 +136,28 @@ describe('run: settings', () => {
   });
 });
 
+describe('run: pool formats', () => {
+  it('reads a folder of .txt/.md files as chunked documents and a JSONL pool row by row', async () => {
+    const folder = join(root, 'texts-ok');
+    await put(join(folder, 'a.txt'), 'the document is a choice .\n\nwhich is the answer ?');
+    await put(join(folder, 'sub', 'b.md'), '# heading\n\nthe answer of the question');
+    const common = [...base, '--dev', join(root, 'dev.json'), '--out', join(root, 'never-a')];
+    const fromFolder = await planRun([...common, '--pool', folder], () => {});
+    expect(fromFolder.documents.map((d) => [d.doc_id, d.source_pdf])).toEqual([['a.txt#0', 'a.txt'], ['sub/b.md#0', 'sub/b.md']]);
+    const jsonl = await put(join(root, 'pool.jsonl'), '{"doc_id": 5, "text": "one"}\n\n{"content": "two", "topic": "t"}\n');
+    const fromJsonl = await planRun([...common, '--pool', jsonl], () => {});
+    expect(fromJsonl.documents.map((d) => [d.doc_id, d.content])).toEqual([['5', 'one'], ['pool.jsonl#1', 'two']]);
+  });
+
+  it('uses the built-in world pool and dev set when --pool and --dev are absent', async () => {
+    const plan = await planRun([...base, '--out', join(root, 'never-b'), '--set', 'data.dev_pool_size=32'], () => {});
+    expect(plan.documents.length).toBeGreaterThan(0);
+    expect(plan.documents[0].doc_id).toMatch(/^world-/);
+    expect(plan.dev.length).toBeGreaterThan(0);
+    expect(plan.dev.length).toBeLessThanOrEqual(32);
+  });
+});
+
 describe('run --resume: checks before touching the run', () => {
   let runDir: string;
   beforeAll(async () => {

@@ -65,7 +65,7 @@ describe('records on resume', () => {
 
   it('finds the last metric record with projected-fidelity keys', async () => {
     await writeFakeRun(dir, buildConfig({ overrides: { 'training.iterations': 3 } }),
-      (k) => (k === 1 ? { 'influence_proj/spearman': 0.9 } : {}));
+      (k): Record<string, number> => (k === 1 ? { 'influence_proj/spearman': 0.9 } : {}));
     expect((await lastMetrics(dir))!['train/ans_loop']).toBe(2);
     expect((await lastMetrics(dir, (m) => 'influence_proj/spearman' in m))!['train/ans_loop']).toBe(1);
   });

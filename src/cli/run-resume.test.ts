@@ -70,7 +70,7 @@ const text = (dir: string, file: string) => readFile(join(dir, file), 'utf8');
 const bytes = (dir: string, file: string) => readFile(join(dir, file));
 
 /** Metric records without the wall-clock keys. */
-async function metricsWithoutTiming(dir: string): Promise<Record<string, number>[]> {
+async function metricsWithoutTiming(dir: string): Promise<Record<string, unknown>[]> {
   const lines = (await text(dir, RUN_FILES.metrics)).trim().split('\n');
   return lines.map((l) => Object.fromEntries(Object.entries(JSON.parse(l)).filter(([k]) => !k.startsWith('timing_s/'))));
 }

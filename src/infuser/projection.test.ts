@@ -169,6 +169,15 @@ describe('projection (spec §9.4)', () => {
     checkStats(await cosineStats('rademacher', 2048, 256, 60, [0, 0.3, 0.8]), 256);
   });
 
+  it('an empty tensor owns no chunk row and changes nothing (dense, uninitialised scratch)', async () => {
+    const e = await testEngine();
+    const x = asF32(randn(50, 5));
+    const o: ProjectionOptions = { family: 'rademacher', k: 64, seed: 3, iteration: 1 };
+    const got = await projectOnce(e, [new Float64Array(0), x], o, ['model.embed_tokens.weight', 'model.layers.0.a']);
+    assertClose(got.features, projectionRef([x], o), { rtol: 1e-4, atol: 1e-6 }, 'f with an empty tensor');
+    assertClose(got.groupFeatures[0], new Float64Array(64), { rtol: 0, atol: 0 }, 'empty group sketch');
+  });
+
   it('rejects a sparsity that does not divide k, non-contiguous groups and a missing second moment', async () => {
     const e = await testEngine();
     expect(() => new GradientProjector(e, ['w'], [10], { family: 'sparse', k: 100, sparsity: 3, seed: 1, iteration: 0 })).toThrow(/sparsity s must be a positive integer dividing k = 100/);

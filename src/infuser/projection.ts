@@ -131,7 +131,7 @@ export class GradientProjector {
       }
       this.rowBase.push(rows);
       this.coordBase.push(coords);
-      rows += Math.max(1, Math.ceil(sizes[i] / this.chunk));
+      rows += Math.ceil(sizes[i] / this.chunk); // an empty tensor owns no row
       coords += sizes[i];
     });
     bounds.push(rows);
@@ -184,7 +184,8 @@ export class GradientProjector {
     const entry = `project_${isSparse ? 'sparse' : 'dense'}`;
     const blocks = isSparse ? 1 : Math.ceil(K / 64);
     xs.forEach((x, i) => {
-      const threads = Math.max(1, Math.ceil(this.sizes[i] / this.chunk)) * blocks;
+      const threads = Math.ceil(this.sizes[i] / this.chunk) * blocks;
+      if (threads === 0) return;
       // Without v, x is bound in v's place (both read-only) and the kernel ignores it.
       const buffers = [x, v ? v[i] : x, null, partials, null, null, null];
       e.dispatch({ kernel: projectKernel(entry), buffers, params: this.params(i, transform, moment, v !== null), workgroups: grid1d(threads, PROJECT_WG), label: `${entry} ${this.names[i]}` });

@@ -35,6 +35,8 @@ export interface RoleHostApi {
   numLayers(): Promise<number>;
   /** The role's current model as a Hugging Face folder: file name → bytes. */
   exportFolder(): Promise<{ name: string; bytes: Uint8Array }[]>;
+  /** The role's current model as ONNX: model.onnx, plus model.onnx.data when the weights pass 2 GB. */
+  exportOnnx(): Promise<{ name: string; bytes: Uint8Array }[]>;
   /** Resolves with a reason if the GPU device is lost. */
   lost(): Promise<string>;
   dispose(): Promise<void>;

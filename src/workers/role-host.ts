@@ -1,5 +1,6 @@
 // One role (Generator or Solver) with its own GPU device, as a role worker exposes it. Kept free of
 // worker globals so node tests can drive it directly.
+import { transfer } from 'comlink';
 import { acquireGpu, describeGpu } from '../engine/device.ts';
 import { Engine } from '../engine/engine.ts';
 import { roleFromModel } from '../infuser/engine-roles.ts';
@@ -9,11 +10,19 @@ import type { ChatMessage } from '../infuser/prompts.ts';
 import type { AnswerGroup, InfluenceSettings, PpoSettings, RoleCheckpoint, SampleRequest, TrainRow } from '../infuser/roles.ts';
 import { DroppedFolder, UrlFolder } from '../model/browser-folder.ts';
 import type { FolderReader } from '../model/folder-access.ts';
-import { MemoryFolder } from '../model/folder-access.ts';
+import { concatChunks, MemoryFolder } from '../model/folder-access.ts';
 import { saveHfFolder } from '../model/hf-folder.ts';
+import { exportOnnx } from '../model/onnx-export.ts';
 import { loadModel } from '../model/load-model.ts';
 import { toHfConfig } from '../model/model-config.ts';
 import type { ModelSource, RoleHostApi, RoleInfo, RoleInit } from './api.ts';
+
+type NamedFile = { name: string; bytes: Uint8Array };
+
+/** Marks the files' buffers as transferable, so export bytes move to the page instead of being copied. */
+function transferred(files: NamedFile[]): NamedFile[] {
+  return transfer(files, [...new Set(files.map((f) => f.bytes.buffer as ArrayBuffer))]);
+}
 
 function folderOf(src: ModelSource): FolderReader {
   return src.kind === 'url' ? new UrlFolder(src.base) : new DroppedFolder(src.files);
@@ -59,7 +68,7 @@ export class RoleHost implements RoleHostApi {
     return role.influence(dev, questions, settings);
   }
 
-  async exportFolder(): Promise<{ name: string; bytes: Uint8Array }[]> {
+  async exportFolder(): Promise<NamedFile[]> {
     const role = this.r();
     const weights = await role.model.readWeights();
     const folder = new MemoryFolder('export');
@@ -68,12 +77,20 @@ export class RoleHost implements RoleHostApi {
       return { name, shape: [...spec.shape], data: weights.get(name)! };
     });
     const names = await saveHfFolder(folder, { config: role.model.cfg, tensors, tokenizer: role.tokenizer });
-    const out: { name: string; bytes: Uint8Array }[] = [];
+    const out: NamedFile[] = [];
     for (const name of names) {
       const src = (await folder.openFile(name))!;
-      out.push({ name, bytes: await src.read(0, src.size) });
+      out.push({ name, bytes: (await src.read(0, src.size)).slice() });
     }
-    return out;
+    return transferred(out);
+  }
+
+  async exportOnnx(): Promise<NamedFile[]> {
+    const role = this.r();
+    const onnx = exportOnnx(role.model.cfg, await role.model.readWeights());
+    const out: NamedFile[] = [{ name: 'model.onnx', bytes: onnx.model }];
+    if (onnx.externalData) out.push({ name: onnx.externalData.fileName, bytes: concatChunks(onnx.externalData.chunks) });
+    return transferred(out);
   }
 
   lost(): Promise<string> {

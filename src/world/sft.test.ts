@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { buildWorld } from './documents.ts';
+import { buildSftExamples, questionJson } from './sft.ts';
+import { epochBatches, makeBatch, tokenizeExample } from './anchor-batches.ts';
+import { parseGeneratorResponse } from '../infuser/question-parser.ts';
+import { extractAnswer } from '../infuser/answer-extraction.ts';
+import { streamFor } from '../infuser/rng.ts';
+
+const world = buildWorld();
+const sft = buildSftExamples(world, { generatorExamples: 400, solverExamples: 600, mistakeRate: 0.4 });
+const strip = (r: string) => r.replace('<|im_end|>', '');
+
+describe('world SFT examples', () => {
+  it('Generator replies parse and validate (§3.2–3.3) with the ground truth among 4 choices', () => {
+    const gens = sft.filter((x) => x.role === 'generator');
+    expect(gens).toHaveLength(400);
+    for (const g of gens) {
+      const parsed = parseGeneratorResponse(strip(g.response));
+      expect(parsed.ok, g.response).toBe(true);
+      if (parsed.ok) expect(parsed.choices).toHaveLength(4);
+    }
+  });
+
+  it('Solver replies box one letter; about 40% of reasoning-skill labels are the planted mistake', () => {
+    const sols = sft.filter((x) => x.role === 'solver');
+    expect(sols).toHaveLength(600);
+    let reasoning = 0;
+    let wrong = 0;
+    for (const s of sols) {
+      const letter = extractAnswer(strip(s.response));
+      expect(letter).toMatch(/^[A-D]$/);
+      // The chosen letter's choice text is what the reply's derivation concluded.
+      const choice = s.prompt.match(new RegExp(`\\n${letter}\\) (.*)\\n`))![1];
+      const said = s.response.match(/So the answer is (.*)\. \\boxed/)![1];
+      expect(said).toBe(choice);
+      if (/ \+ | - |The parent of|leads to|made from/.test(s.response)) {
+        reasoning++;
+        if (/ - /.test(s.response) || !/ \+ .*=|The parent of .* The parent of|leads to .* leads to|made from/.test(s.response)) wrong++;
+      }
+    }
+    expect(reasoning).toBeGreaterThan(100);
+    expect(wrong / reasoning).toBeGreaterThan(0.2);
+    expect(wrong / reasoning).toBeLessThan(0.5);
+  });
+
+  it('never uses a dev question as a Solver prompt', () => {
+    const devTexts = world.dev.map((d) => d.question_text);
+    for (const s of sft.filter((x) => x.role === 'solver')) for (const t of devTexts) expect(s.prompt.includes(`Question: ${t}\n`)).toBe(false);
+  });
+
+  it('questionJson matches the compact template spacing', () => {
+    expect(questionJson('Q?', ['a', 'b"c'], 'a')).toBe('{"question_text": "Q?", "choices": ["a", "b\\"c"], "ground_truth": "a"}');
+  });
+});
+
+describe('anchor batches', () => {
+  const enc = (t: string) => Array.from(t, (c) => c.charCodeAt(0) % 50);
+  it('masks the loss to reply tokens and shifts targets by one', () => {
+    const ex = tokenizeExample(enc, { role: 'solver', prompt: 'abc', response: 'de' });
+    const b = makeBatch([ex], 99);
+    expect(b.T).toBe(8);
+    expect(b.ids[0]).toEqual([...enc('abcde'), 99, 99, 99]);
+    // positions 2 and 3 predict d and e; nothing else counts
+    expect(b.mask).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
+    expect(b.targets.slice(0, 4)).toEqual(enc('bcde'));
+    expect(b.lossTokens).toBe(2);
+  });
+
+  it('covers every example once per epoch within the token budget', () => {
+    const exs = Array.from({ length: 50 }, (_, i) => tokenizeExample(enc, { role: 'solver', prompt: 'p'.repeat(5 + (i % 30)), response: 'r'.repeat(1 + (i % 4)) }));
+    const batches = epochBatches(exs, streamFor(1, 'init', 'test'), 128, 0, 16);
+    expect(batches.reduce((n, b) => n + b.B, 0)).toBe(50);
+    for (const b of batches) expect(b.B * b.T).toBeLessThanOrEqual(128);
+    expect(batches.reduce((n, b) => n + b.lossTokens, 0)).toBe(exs.reduce((n, e) => n + e.isResponse.filter(Boolean).length, 0));
+  });
+});
