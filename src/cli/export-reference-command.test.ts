@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildConfig } from '../infuser/config.ts';
 import { main } from './main.ts';
@@ -22,6 +22,8 @@ beforeAll(async () => {
   });
   await writeFakeRun(runDir, config, (k): Record<string, number> => (k === 1 ? { 'influence_proj/spearman': 0.875, 'influence_proj/pearson': 0.5 } : {}));
 });
+afterAll(() => rm(root, { recursive: true, force: true }));
+
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 

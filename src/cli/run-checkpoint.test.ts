@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STREAM_SCHEME_VERSION } from '../infuser/rng.ts';
 import { iterationCheckpointName, locateLatest, readCheckpointState, readRole, writeCheckpoint } from './run-checkpoint.ts';
 import type { RunState } from './run-folder.ts';
@@ -11,6 +11,8 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'run-checkpoint-'));
 });
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
 
 const state = (completed: number): RunState => ({
   completedIterations: completed, sampler: { epoch: 1, order: [2, 0, 1], cursor: 1 }, streamSchemeVersion: STREAM_SCHEME_VERSION,

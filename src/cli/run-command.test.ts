@@ -1,9 +1,9 @@
 // Bad input to `infuser-lab run`: exit status 1, a message naming file and line, and --out untouched
 // (hashed before and after). Every case fails during planning, before a GPU is touched.
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../infuser/config.ts';
 import { main } from './main.ts';
 import { buildRunConfig, planRun } from './run-command.ts';
@@ -20,6 +20,8 @@ beforeAll(async () => {
   await put(join(root, 'dev.json'), devJson(3));
   base = ['--generator', join(root, 'model'), '--solver', join(root, 'model')];
 });
+afterAll(() => rm(root, { recursive: true, force: true }));
+
 
 /** Runs the CLI on an empty --out folder; returns exit status and stderr, and checks the folder is untouched. */
 async function runOnEmptyOut(args: string[]): Promise<{ code: number; stderr: string }> {

@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile, writeFile, appendFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile, appendFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildConfig } from '../infuser/config.ts';
 import {
   checkRecords, folderKind, lastMetrics, parseRunState, readSavedRun, truncateToCompleted, writeFileAtomic, RUN_FILES,
@@ -12,6 +12,8 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'run-folder-'));
 });
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
 
 const lines = async (file: string) => (await readFile(join(dir, file), 'utf8')).split('\n').filter((l) => l !== '');
 

@@ -2,10 +2,10 @@
 // records of an uninterrupted run, and the same seed gives the same questions.jsonl. The resume test
 // scripts sampling (random models never write valid JSON) so influence, both PPO updates and the
 // dev-gradient EMA all run and must survive the checkpoint; the seed test samples for real.
-import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../engine/testing.ts';
 import { createEngineRoles } from '../infuser/engine-roles.ts';
 import type { EnginePolicyRole } from '../infuser/policy-role.ts';
@@ -33,6 +33,8 @@ beforeAll(async () => {
   inputs = ['--pool', join(root, 'docs.json'), '--dev', join(root, 'dev.json'),
     '--generator', join(root, 'generator'), '--solver', join(root, 'solver')];
 });
+afterAll(() => rm(root, { recursive: true, force: true }));
+
 
 /** Replaces a role's sampling with texts chosen by the request's keys; everything else stays real. */
 function script(role: EnginePolicyRole, text: (req: SampleRequest, row: number) => string): void {

@@ -10,6 +10,7 @@ import type { Tensor } from '../engine/tensor.ts';
 import { sequenceLogprobs } from '../model/losses.ts';
 import { EnginePolicyRole, responseWeights } from './policy-role.ts';
 import { InfluenceSumsGpu, type InfluenceScore } from './influence-gpu.ts';
+import { GradientProjector, projectedCosine, type ProjectedArrays } from './projection.ts';
 import { scoreOf, type SimilarityMode } from './similarity.ts';
 import type { AnswerGroup, InfluenceReport, InfluenceSettings, QuestionInfluence, RoleCheckpoint } from './roles.ts';
 
@@ -116,48 +117,77 @@ export class EngineSolverRole extends EnginePolicyRole {
 
   async influence(dev: AnswerGroup[], questions: AnswerGroup[], s: InfluenceSettings): Promise<InfluenceReport> {
     const numLayers = this.model.cfg.numHiddenLayers;
-    const empty = (): QuestionInfluence => ({
+    const zeros = (): QuestionInfluence => ({
       score: 0, dot: 0, cosine: 0, preconditionedDot: 0, preconditionedCosine: 0, gammaNorm: 0, gradNorm: 0,
       layers: new Array<number>(numLayers + 2).fill(0),
     });
     if (dev.length === 0) {
-      return { hasReference: false, refNorm: 0, devPgLoss: 0, devGradNorm: 0, devQuestions: 0, questions: questions.map(empty) };
+      return { hasReference: false, refNorm: 0, devPgLoss: 0, devGradNorm: 0, devQuestions: 0, questions: questions.map(zeros) };
     }
     const { u, pgLoss } = await this.devReference(dev, s);
     const moment = this.opt.getSecondMoment();
+    const secondMoment = { v: moment.t > 0 ? moment.v : null, t: moment.t, beta2: moment.beta2, eps: moment.eps };
+    const exactSums = new InfluenceSumsGpu(this.model.names, u);
+    const wantExact = s.mode === 'exact' || s.calibrate;
+    const projector = s.mode === 'projected' ? this.projector(s) : null;
+    const fV = projector ? await projector.readAsync(projector.projectDevRef(u, s.projection.option, secondMoment)) : null;
     const LG = this.meanLength(questions);
     const out: QuestionInfluence[] = [];
-    let refNormSq = 0;
-    const projectedOnly = s.mode === 'projected' && !s.calibrate;
-    const projected: { score: number; layers: number[] }[] | null = null; // PROJECTION-PENDING
-    const gpuSums = new InfluenceSumsGpu(this.model.names, u);
-    const secondMoment = { v: moment.t > 0 ? moment.v : null, t: moment.t, beta2: moment.beta2, eps: moment.eps };
-    if (!projectedOnly) {
-      for (const q of questions) {
-        this.model.zeroGrad();
-        await this.accumulatePolicyGradient([q], LG * q.responses.length, s.temperature);
-        const r = await gpuSums.scoreAsync(this.grads(), secondMoment);
-        refNormSq = r.sums.refSq;
-        out.push(this.toInfluence(r, s.similarityMode, numLayers));
+    for (const q of questions) {
+      this.model.zeroGrad();
+      await this.accumulatePolicyGradient([q], LG * q.responses.length, s.temperature);
+      const grads = this.grads();
+      const exact = wantExact ? this.toInfluence(await exactSums.scoreAsync(grads, secondMoment), s.similarityMode, numLayers) : null;
+      if (!projector || !fV) {
+        out.push(exact!);
+        continue;
       }
+      const fq = await projector.readAsync(projector.projectQuestion(grads, s.projection.option, secondMoment));
+      out.push({ ...(exact ?? zeros()), ...this.projectedScore(fq, fV, projector.groups, numLayers), exactScore: exact?.score });
     }
     this.model.zeroGrad();
-    if (out.length === 0) refNormSq = (await gpuSums.scoreAsync(u, { v: null, t: 0, beta2: moment.beta2, eps: moment.eps })).sums.refSq;
-    gpuSums.dispose();
-    let questionsOut = out;
-    if (projected) {
-      questionsOut = projected.map((p, i) => ({ ...(out[i] ?? empty()), score: p.score, layers: p.layers, exactScore: out[i]?.score }));
-      if (projectedOnly) questionsOut.forEach((q) => delete q.exactScore);
-    }
+    const refSq = (await exactSums.scoreAsync(u, { v: null, t: 0, beta2: moment.beta2, eps: moment.eps })).sums.refSq;
+    exactSums.dispose();
+    projector?.dispose();
     if (!this.reference) u.forEach((t) => t.dispose());
     return {
       hasReference: true,
-      refNorm: Math.sqrt(refNormSq),
+      refNorm: Math.sqrt(refSq),
       devPgLoss: pgLoss,
-      devGradNorm: Math.sqrt(refNormSq),
+      devGradNorm: Math.sqrt(refSq),
       devQuestions: dev.length,
-      questions: questionsOut,
+      questions: out,
     };
+  }
+
+  /** One P per iteration (or per run) from the run seed (§9.4 R1, R2); sparse JL, the O(d) family. */
+  private projector(s: InfluenceSettings): GradientProjector {
+    const params = this.model.parameters();
+    return new GradientProjector(this.engine, this.model.names, params.map((p) => p.size), {
+      family: 'sparse',
+      k: s.projection.k,
+      seed: this.seed,
+      iteration: s.projection.redraw === 'fixed' ? 'fixed' : s.iteration,
+    });
+  }
+
+  /** Projected cosine and its per-group shares ⟨f_q,g, f_V⟩ / (‖f_q‖ ‖f_V‖), which add up to it. */
+  private projectedScore(fq: ProjectedArrays, fV: ProjectedArrays, groups: readonly string[], numLayers: number) {
+    const score = projectedCosine(fq.features, fV.features);
+    const norm = (x: ArrayLike<number>) => {
+      let sq = 0;
+      for (let j = 0; j < x.length; j++) sq += x[j] * x[j];
+      return Math.sqrt(sq);
+    };
+    const denom = Math.max(norm(fq.features), 1e-12) * Math.max(norm(fV.features), 1e-12);
+    const layers = new Array<number>(numLayers + 2).fill(0);
+    groups.forEach((g, gi) => {
+      let dot = 0;
+      const part = fq.groupFeatures[gi];
+      for (let j = 0; j < part.length; j++) dot += part[j] * fV.features[j];
+      layers[layerRow(g, numLayers)] += dot / denom;
+    });
+    return { score, layers };
   }
 
   override async checkpoint(): Promise<RoleCheckpoint> {

@@ -68,7 +68,7 @@ export interface AnswerGroup {
 export interface InfluenceSettings {
   similarityMode: SimilarityMode;
   mode: 'exact' | 'projected';
-  projection: { option: 'P1' | 'P2' | 'P3' | 'P4'; k: number; redraw: 'per_iteration' | 'fixed' };
+  projection: { option: 'P1' | 'P2' | 'P3'; k: number; redraw: 'per_iteration' | 'fixed' };
   /** Compute exact scores too, for the R5 fidelity figures (projected mode only). */
   calibrate: boolean;
   useMomentum: boolean;

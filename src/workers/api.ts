@@ -7,6 +7,9 @@ import type { ChatMessage } from '../infuser/prompts.ts';
 /** Where a role's weights come from: the built-in anchors (a URL folder) or a dropped Hugging Face folder. */
 export type ModelSource = { kind: 'url'; base: string } | { kind: 'files'; files: File[] };
 
+/** The built-in anchors, served from public/; the Models panel's default for both roles. */
+export const BUILTIN_MODEL: ModelSource = { kind: 'url', base: '/anchors/tiny-world/' };
+
 export interface RoleInit {
   role: 'generator' | 'solver';
   config: RunConfig;

@@ -2,16 +2,15 @@
 // hands their comlink proxies to the same runIteration the CLI drives in-process, and checkpoints
 // after every iteration so a reload or a lost device keeps everything completed.
 import { wrap, type Remote } from 'comlink';
-import { Listeners, type DriverStatus, type ExportedFile, type RunDriver, type RunSetup, type Unsubscribe } from '../app/run-driver.ts';
+import { Listeners, type DriverStatus, type ExportedFile, type Role, type RunDriver, type RunSetup, type Unsubscribe } from '../app/run-driver.ts';
 import { DocumentSampler, docsShuffle } from '../infuser/document-sampler.ts';
 import { runIteration } from '../infuser/iteration.ts';
 import type { PolicyRole, SolverRole } from '../infuser/roles.ts';
 import type { MetricRecord, QuestionRow, StageProgress } from '../infuser/run-records.ts';
-import type { ModelSource, RoleHostApi } from './api.ts';
+import type { RoleHostApi } from './api.ts';
 import { loadCheckpoint, saveCheckpoint, type LiveCheckpoint } from './checkpoint-db.ts';
 
-/** The built-in anchors, served from public/. */
-export const BUILTIN_MODEL: ModelSource = { kind: 'url', base: '/anchors/tiny-world/' };
+export { BUILTIN_MODEL } from './api.ts';
 
 interface Worker2 {
   worker: Worker;
@@ -39,20 +38,26 @@ export class WorkerDriver implements RunDriver {
 
   private constructor(
     private readonly setup: RunSetup,
-    private readonly models: { generator: ModelSource; solver: ModelSource },
-    private readonly resumeFrom: LiveCheckpoint | undefined,
+    private resumeFrom: LiveCheckpoint | undefined,
   ) {
     const seed = setup.config['training.seed'];
     this.sampler = new DocumentSampler(setup.documents.length, docsShuffle(seed), resumeFrom?.sampler);
     this.completed = resumeFrom?.completedIterations ?? 0;
   }
 
-  /** A new run, or the stored one with this id continued from its last completed iteration. */
-  static async create(setup: RunSetup, models = { generator: BUILTIN_MODEL, solver: BUILTIN_MODEL }): Promise<WorkerDriver> {
+  /**
+   * A new run, or the stored one with this id continued from its last completed iteration (its stored
+   * config, inputs and models win over the setup's, so a resume needs only the run id).
+   */
+  static async create(setup: RunSetup): Promise<WorkerDriver> {
+    const saved = await loadCheckpoint(setup.runId).catch(() => undefined);
+    if (saved) {
+      const restored = { ...setup, name: saved.name, config: saved.config, documents: saved.documents, devQuestions: saved.devQuestions, models: saved.models };
+      return new WorkerDriver(restored, saved);
+    }
     if (setup.documents.length === 0) throw new Error('The document pool is empty: load the built-in pool or drop documents first.');
     if (setup.devQuestions.length === 0) throw new Error('The target set is empty: load the built-in target set or drop a dev pool.');
-    const saved = await loadCheckpoint(setup.runId).catch(() => undefined);
-    return new WorkerDriver(saved ? { ...setup, config: saved.config, documents: saved.documents, devQuestions: saved.devQuestions } : setup, saved?.models ?? models, saved);
+    return new WorkerDriver(setup, undefined);
   }
 
   get runId(): string {
@@ -65,20 +70,26 @@ export class WorkerDriver implements RunDriver {
 
   private init(): Promise<void> {
     this.ready ??= (async () => {
+      // Workers respawned after stop() start from the last checkpoint, not from where this driver began.
+      if (this.completed > (this.resumeFrom?.completedIterations ?? 0)) this.resumeFrom = await loadCheckpoint(this.setup.runId);
       this.gen = spawn();
       this.sol = spawn();
       const { config } = this.setup;
       await Promise.all([
-        this.gen.api.init({ role: 'generator', config, model: this.models.generator, checkpoint: this.resumeFrom?.generator }),
-        this.sol.api.init({ role: 'solver', config, model: this.models.solver, checkpoint: this.resumeFrom?.solver }),
+        this.gen.api.init({ role: 'generator', config, model: this.setup.models.generator, checkpoint: this.resumeFrom?.generator }),
+        this.sol.api.init({ role: 'solver', config, model: this.setup.models.solver, checkpoint: this.resumeFrom?.solver }),
       ]);
       for (const w of [this.gen, this.sol]) {
         void w.api.lost().then((reason) => {
+          if (w !== this.gen && w !== this.sol) return; // stop() destroyed this device on purpose
           this.lost = reason;
-          this.statuses.emit({ state: 'failed', message: `${reason}. Iterations completed so far are kept; reload the page and resume.` });
+          this.statuses.emit({ state: 'failed', message: `${reason}. Iterations completed so far are kept; press Resume to continue from the last one.` });
         });
       }
-    })();
+    })().catch(async (e: unknown) => {
+      await this.release(); // a later start retries with fresh workers
+      throw e;
+    });
     return this.ready;
   }
 
@@ -90,7 +101,7 @@ export class WorkerDriver implements RunDriver {
       config: this.setup.config,
       documents: this.setup.documents,
       devQuestions: this.setup.devQuestions,
-      models: this.models,
+      models: this.setup.models,
       completedIterations: this.completed,
       sampler: this.sampler.state(),
       generator,
@@ -161,26 +172,39 @@ export class WorkerDriver implements RunDriver {
     this.statuses.emit({ state: 'pausing' });
   }
 
-  async stop(): Promise<void> {
-    this.pause();
-    await this.running;
-    for (const w of [this.gen, this.sol]) {
+  /** Ends both workers; their devices are destroyed on purpose, so their lost() reports are ignored. */
+  private async release(): Promise<void> {
+    const workers = [this.gen, this.sol];
+    this.gen = this.sol = null;
+    this.ready = null;
+    for (const w of workers) {
       if (!w) continue;
       await w.api.dispose().catch(() => undefined);
       w.worker.terminate();
     }
-    this.gen = this.sol = null;
-    this.ready = null;
+  }
+
+  async stop(): Promise<void> {
+    this.pause();
+    await this.running;
+    await this.release();
     this.statuses.emit({ state: 'stopped' });
   }
 
-  async exportWeights(): Promise<ExportedFile[]> {
+  private async roleApi(role: Role): Promise<Remote<RoleHostApi>> {
+    if (this.lost) throw new Error(`${this.lost}: press Resume, then export from the last checkpoint`);
+    // Reading weights between the stages of a running iteration would race its updates.
+    if (this.running) throw new Error('The run is training: pause it (or wait for it to finish) before exporting weights');
     await this.init();
-    const out: ExportedFile[] = [];
-    for (const [role, w] of [['generator', this.gen!], ['solver', this.sol!]] as const) {
-      for (const f of await w.api.exportFolder()) out.push({ name: `${role}/${f.name}`, bytes: f.bytes });
-    }
-    return out;
+    return (role === 'generator' ? this.gen! : this.sol!).api;
+  }
+
+  async exportWeights(role: Role): Promise<ExportedFile[]> {
+    return (await this.roleApi(role)).exportFolder();
+  }
+
+  async exportOnnx(role: Role): Promise<ExportedFile[]> {
+    return (await this.roleApi(role)).exportOnnx();
   }
 
   onProgress(listener: (p: StageProgress) => void): Unsubscribe {

@@ -1,9 +1,12 @@
 // A labelled drop target with a file picker and a folder picker, shared by PoolPanel, DevSetPanel and
 // RunsPanel. The file input carries the accessible name tests and screen readers use (e.g. "Document pool").
 import { useId, useState, type DragEvent, type ReactNode } from 'react';
-import { filesFromDrop, filesFromList, type NamedBytes, type PathFilter } from '../dropped-files.ts';
+import { pathedFromDrop, pathedFromList, type NamedBytes, type PathedFile, type PathFilter } from '../dropped-files.ts';
 
-interface DropZoneProps {
+/** Read files as bytes (pools, dev sets, runs) or take them unread (model folders, gigabytes). */
+type Receiver = { onFiles: (files: NamedBytes[]) => void } | { onPicked: (files: PathedFile[]) => void };
+
+type DropZoneProps = Receiver & {
   label: string;
   accept: string;
   hint: ReactNode;
@@ -11,17 +14,23 @@ interface DropZoneProps {
   folderLabel?: string;
   /** Paths worth reading; others are skipped unread. */
   keep?: PathFilter;
-  onFiles: (files: NamedBytes[]) => void;
+};
+
+async function deliver(receiver: Receiver, picked: PathedFile[]): Promise<void> {
+  if (picked.length === 0) return;
+  if ('onPicked' in receiver) receiver.onPicked(picked);
+  else receiver.onFiles(await Promise.all(picked.map(async (f) => ({ name: f.path, bytes: new Uint8Array(await f.file.arrayBuffer()) }))));
 }
 
-/** Drop files or folders here, or pick them; every path ends in onFiles. */
-export function DropZone({ label, accept, hint, folderLabel, keep, onFiles }: DropZoneProps) {
+/** Drop files or folders here, or pick them; every path ends in onFiles (read) or onPicked (unread). */
+export function DropZone(props: DropZoneProps) {
+  const { label, accept, hint, folderLabel, keep } = props;
   const id = useId();
   const [isOver, setIsOver] = useState(false);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setIsOver(false);
-    void filesFromDrop(event.dataTransfer, keep).then((files) => files.length > 0 && onFiles(files));
+    void pathedFromDrop(event.dataTransfer, keep).then((picked) => deliver(props, picked));
   };
   return (
     <div
@@ -32,7 +41,7 @@ export function DropZone({ label, accept, hint, folderLabel, keep, onFiles }: Dr
     >
       <input
         id={`${id}-files`} type="file" multiple accept={accept} aria-label={label} className="visually-hidden"
-        onChange={(e) => { void filesFromList(e.target.files, keep).then(onFiles); e.target.value = ''; }}
+        onChange={(e) => { void deliver(props, pathedFromList(e.target.files, keep)); e.target.value = ''; }}
       />
       <label htmlFor={`${id}-files`} className="button">Choose files…</label>
       {folderLabel !== undefined && (
@@ -40,7 +49,7 @@ export function DropZone({ label, accept, hint, folderLabel, keep, onFiles }: Dr
           <input
             id={`${id}-folder`} type="file" aria-label={folderLabel} className="visually-hidden"
             {...{ webkitdirectory: '', directory: '' }}
-            onChange={(e) => { void filesFromList(e.target.files, keep).then(onFiles); e.target.value = ''; }}
+            onChange={(e) => { void deliver(props, pathedFromList(e.target.files, keep)); e.target.value = ''; }}
           />
           <label htmlFor={`${id}-folder`} className="button">Choose a folder…</label>
         </>

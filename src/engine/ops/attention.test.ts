@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { attention, attentionBackwardRef, attentionRef, type AttentionDims, type AttentionVariant } from './attention.ts';
+import {
+  ATTENTION_VARIANTS,
+  attention,
+  attentionBackward,
+  attentionBackwardRef,
+  attentionForward,
+  attentionLseRef,
+  attentionRef,
+  defaultAttentionVariant,
+  type AttentionDims,
+} from './attention.ts';
 import { asF32, assertClose, finiteDiff, randn, testEngine, weightedSum } from '../testing.ts';
 import type { Engine } from '../engine.ts';
 
@@ -19,7 +29,7 @@ const CASES: Case[] = [
   { B: 1, T: 40, past: 3, Hq: 2, Hkv: 1, D: 64, fd: false },
   { B: 2, T: 5, past: 66, S: 75, Hq: 4, Hkv: 2, D: 8, fd: false },
 ];
-const VARIANTS: AttentionVariant[] = ['rowloop', 'tiled'];
+const VARIANTS = ATTENTION_VARIANTS;
 
 function shapes(c: Case): { dims: AttentionDims; qShape: number[]; kvShape: number[] } {
   const dims = { ...c, S: c.S ?? c.past + c.T };
@@ -27,7 +37,7 @@ function shapes(c: Case): { dims: AttentionDims; qShape: number[]; kvShape: numb
   return { dims, qShape: [...lead, c.T, c.Hq, c.D], kvShape: [...lead, dims.S, c.Hkv, c.D] };
 }
 
-async function runAttention(e: Engine, c: Case, variant: AttentionVariant, q: Float64Array, kk: Float64Array, v: Float64Array, up: Float64Array) {
+async function runAttention(e: Engine, c: Case, variant: (typeof VARIANTS)[number], q: Float64Array, kk: Float64Array, v: Float64Array, up: Float64Array) {
   const { dims, qShape, kvShape } = shapes(c);
   return e.tidy(() => {
     const tq = e.fromArray(q, qShape, 'q');
@@ -111,6 +121,56 @@ describe('attention', () => {
       assertClose(last2, full.subarray((T - 2) * row), { rtol: 1e-5, atol: 1e-6 }, `${variant} decode 2 tokens`);
     });
   }
+
+  // T = 6 and S = 9 leave partial 4-row blocks on both sides (regs4x4); odd D = 5.
+  const lseCase: AttentionDims = { B: 2, T: 6, S: 9, past: 2, Hq: 6, Hkv: 2, D: 5 };
+  for (const variant of VARIANTS) {
+    it(`${variant} forward saves the float64 log-sum-exp of every score row`, async () => {
+      const e = await testEngine();
+      const d = lseCase;
+      const q = asF32(randn(d.B * d.T * d.Hq * d.D, 61));
+      const kk = asF32(randn(d.B * d.S * d.Hkv * d.D, 62));
+      const v = asF32(randn(d.B * d.S * d.Hkv * d.D, 63));
+      const [out, lse] = await e.tidy(() => {
+        const f = attentionForward(
+          e.fromArray(q, [d.B, d.T, d.Hq, d.D]),
+          e.fromArray(kk, [d.B, d.S, d.Hkv, d.D]),
+          e.fromArray(v, [d.B, d.S, d.Hkv, d.D]),
+          { past: d.past, variant },
+        );
+        return e.readMany([f.out, f.lse]);
+      });
+      assertClose(out, attentionRef(q, kk, v, d), { rtol: 1e-4, atol: 1e-5 }, `${variant} forward`);
+      assertClose(lse, attentionLseRef(q, kk, d), { rtol: 1e-5, atol: 1e-5 }, `${variant} lse`);
+    });
+
+    it(`${variant} attentionBackward without a saved lse recomputes it and matches the float64 backward`, async () => {
+      const e = await testEngine();
+      const d = lseCase;
+      const q = asF32(randn(d.B * d.T * d.Hq * d.D, 71));
+      const kk = asF32(randn(d.B * d.S * d.Hkv * d.D, 72));
+      const v = asF32(randn(d.B * d.S * d.Hkv * d.D, 73));
+      const up = asF32(randn(q.length, 74));
+      const got = await e.tidy(() => {
+        const tq = e.fromArray(q, [d.B, d.T, d.Hq, d.D]);
+        const tk = e.fromArray(kk, [d.B, d.S, d.Hkv, d.D]);
+        const tv = e.fromArray(v, [d.B, d.S, d.Hkv, d.D]);
+        const out = e.fromArray(attentionRef(q, kk, v, d), tq.shape);
+        const g = attentionBackward(tq, tk, tv, out, e.fromArray(up, tq.shape), { past: d.past, variant });
+        return e.readMany([g.dQ, g.dK, g.dV]);
+      });
+      const want = attentionBackwardRef(q, kk, v, up, d);
+      const tol = { rtol: 1e-4, atol: 2e-5 };
+      assertClose(got[0], want.dQ, tol, `${variant} dQ`);
+      assertClose(got[1], want.dK, tol, `${variant} dK`);
+      assertClose(got[2], want.dV, tol, `${variant} dV`);
+    });
+  }
+
+  it('picks regs4x4 on software adapters and tiled on real GPUs', async () => {
+    const e = await testEngine();
+    expect(defaultAttentionVariant(e)).toBe(e.gpu.adapter.isSoftware ? 'regs4x4' : 'tiled');
+  });
 
   it('rejects kv heads that do not divide the query heads, and a cache shorter than past + T', async () => {
     const e = await testEngine();

@@ -3,6 +3,7 @@
 // after rope. The forward also writes each query row's log-sum-exp ([B, T, Hq], kept by the tape) so
 // backward needs no second pass over the keys. Shaders are compiled once per head size D: the
 // `const D` line is substituted and the module named `attention_<variant>_d<D>`.
+import regs4x4Src from '../../../shaders/attention_regs4x4.wgsl?raw';
 import rowloopSrc from '../../../shaders/attention_rowloop.wgsl?raw';
 import tiledSrc from '../../../shaders/attention_tiled.wgsl?raw';
 import { accumulateGrad } from '../tape.ts';
@@ -13,7 +14,7 @@ import type { KernelSpec } from '../pipeline-cache.ts';
 
 const WG = 64;
 const MAX_D = 256; // largest head size compiled (private rows of D floats per thread)
-const SOURCES = { rowloop: rowloopSrc, tiled: tiledSrc };
+const SOURCES = { rowloop: rowloopSrc, regs4x4: regs4x4Src, tiled: tiledSrc };
 const D_LINE = /^const D: u32 = \d+u;/m;
 
 const specialised = new Map<string, string>();
@@ -31,14 +32,17 @@ function kernel(variant: AttentionVariant, D: number, entry: string): KernelSpec
   return { name, code, entry, constants: { WG } };
 }
 
-/** rowloop: barrier-free, one thread per row (software adapters); tiled: workgroup-staged K/V tiles (GPUs). */
-export const ATTENTION_VARIANTS = ['rowloop', 'tiled'] as const;
+/**
+ * rowloop: one thread per row, barrier-free (the plain reference technique); regs4x4: 4 x 4 register
+ * blocks, barrier-free (software adapters); tiled: workgroup-staged K/V tiles (real GPUs).
+ */
+export const ATTENTION_VARIANTS = ['rowloop', 'regs4x4', 'tiled'] as const;
 export type AttentionVariant = (typeof ATTENTION_VARIANTS)[number];
 
 export interface AttentionOptions {
   /** Position of the first query; queries attend keys 0..past+t (KV-cache decode). Default 0. */
   past?: number;
-  /** Defaults to rowloop on software adapters, tiled otherwise. */
+  /** Defaults to `defaultAttentionVariant`: regs4x4 on software adapters, tiled otherwise. */
   variant?: AttentionVariant;
 }
 
@@ -52,9 +56,9 @@ export interface AttentionDims {
   D: number;
 }
 
-/** rowloop on software adapters (barriers are slow there), tiled on real GPUs. */
+/** regs4x4 on software adapters (barriers are slow there), tiled on real GPUs. */
 export function defaultAttentionVariant(e: Engine): AttentionVariant {
-  return e.gpu.adapter.isSoftware ? 'rowloop' : 'tiled';
+  return e.gpu.adapter.isSoftware ? 'regs4x4' : 'tiled';
 }
 
 /** Shapes: q [(B,) T, Hq, D]; k, v [(B,) S, Hkv, D] with S >= past + T (extra rows: unused cache). */
@@ -83,10 +87,12 @@ function params(d: AttentionDims): Param[] {
   return [d.B, d.T, d.S, d.past, d.Hq, d.Hkv, f32(1 / Math.sqrt(d.D))];
 }
 
-/** Workgroups of a query-row (or, with keys, key-row) kernel: 1-D rows for rowloop, row tiles for tiled. */
+/** Workgroups of a query-row (with keys: key-row) kernel: 1-D over rows or 4-row blocks, or row tiles. */
 function grid(variant: AttentionVariant, d: AttentionDims, keys: boolean): [number, number, number] {
   const [n, heads] = keys ? [d.S, d.Hkv] : [d.T, d.Hq];
-  return variant === 'rowloop' ? grid1d(d.B * n * heads, WG) : [ceilDiv(n, WG), heads, d.B];
+  if (variant === 'rowloop') return grid1d(d.B * n * heads, WG);
+  if (variant === 'regs4x4') return grid1d(d.B * ceilDiv(n, 4) * heads, WG);
+  return [ceilDiv(n, WG), heads, d.B];
 }
 
 /** The forward launcher: out (q's shape) and each query row's log-sum-exp lse [B, T, Hq]; no tape. */
@@ -209,6 +215,22 @@ function rowProbs(q: Arr, kk: Arr, d: AttentionDims, qBase: number, kvBase: (j: 
   let sum = 0;
   for (let j = 0; j < n; j++) sum += (s[j] = Math.exp(s[j] - m));
   return s.map((x) => x / sum);
+}
+
+/** float64 log-sum-exp of each scaled score row, [B, T, Hq] flat (what the forward saves for backward). */
+export function attentionLseRef(q: Arr, kk: Arr, d: AttentionDims): Float64Array {
+  const scale = 1 / Math.sqrt(d.D);
+  const out = new Float64Array(d.B * d.T * d.Hq);
+  forEachRow(d, (qBase, kvBase, n) => {
+    const s = Array.from({ length: n }, (_, j) => {
+      let dot = 0;
+      for (let c = 0; c < d.D; c++) dot += q[qBase + c] * kk[kvBase(j) + c];
+      return scale * dot;
+    });
+    const m = Math.max(...s);
+    out[qBase / d.D] = m + Math.log(s.reduce((acc, x) => acc + Math.exp(x - m), 0));
+  });
+  return out;
 }
 
 /** float64 causal GQA attention with explicit softmax rows (flat arrays in the launcher layouts). */

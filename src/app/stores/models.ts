@@ -1,0 +1,109 @@
+// useModelsStore: which weights each role starts from, the built-in anchors (default) or a dropped
+// Hugging Face folder, and what inspecting them found (architecture, parameters) or why they were
+// refused. By default the Solver uses the Generator's choice. The File objects stay here unread; the
+// role workers read them. Read by ModelsPanel and RunControls (selectModelSources at start).
+import { create } from 'zustand';
+import { UrlFolder, DroppedFolder } from '../../model/browser-folder.ts';
+import { BUILTIN_MODEL, type ModelSource } from '../../workers/api.ts';
+import type { RunConfig } from '../../infuser/config.ts';
+import { fitVerdict, roleFootprint, type DeviceBudget, type FitVerdict, type RoleFootprint } from '../model-fit.ts';
+import { inspectModel, type ModelInfo, type PickedModel } from '../model-files.ts';
+import type { Role } from '../run-driver.ts';
+
+export type ModelChoice = { kind: 'builtin' } | { kind: 'files'; name: string; files: File[] };
+
+export interface ModelEntry {
+  choice: ModelChoice;
+  status: 'loading' | 'ready' | 'error';
+  info: ModelInfo | null;
+  message: string | null;
+}
+
+interface ModelsState {
+  generator: ModelEntry;
+  solver: ModelEntry;
+  /** The Solver starts from the Generator's model (the usual setup: both roles from one checkpoint). */
+  isShared: boolean;
+  useBuiltin: (role: Role) => Promise<void>;
+  useFolder: (role: Role, picked: PickedModel) => Promise<void>;
+  /** A pick that is not a model folder: the role has no usable model until another choice. */
+  refuse: (role: Role, name: string, message: string) => void;
+  setShared: (isShared: boolean) => void;
+}
+
+const builtinEntry = (): ModelEntry => ({ choice: { kind: 'builtin' }, status: 'loading', info: null, message: null });
+
+/** Why the built-in anchors failed to load, in words a user can act on. */
+function builtinProblem(error: Error): string {
+  const missing = /config\.json is missing|tokenizer\.json is missing|no model\.safetensors/.test(error.message);
+  return missing
+    ? `The built-in anchors are not in this build (${BUILTIN_MODEL.kind === 'url' ? BUILTIN_MODEL.base : ''} is empty or partial): drop a Hugging Face model folder instead.`
+    : `The built-in anchors did not load: ${error.message}`;
+}
+
+export const useModelsStore = create<ModelsState>((set, get) => {
+  /** Inspects `choice` for `role`, ignoring the answer if the choice changed meanwhile. */
+  const inspect = async (role: Role, choice: ModelChoice): Promise<void> => {
+    set({ [role]: { choice, status: 'loading', info: null, message: null } } as Pick<ModelsState, Role>);
+    const folder = choice.kind === 'builtin'
+      ? new UrlFolder(BUILTIN_MODEL.kind === 'url' ? BUILTIN_MODEL.base : '/', 'built-in anchors')
+      : new DroppedFolder(choice.files, choice.name);
+    let entry: ModelEntry;
+    try {
+      entry = { choice, status: 'ready', info: await inspectModel(folder), message: null };
+    } catch (error) {
+      const message = choice.kind === 'builtin' ? builtinProblem(error as Error) : (error as Error).message;
+      entry = { choice, status: 'error', info: null, message };
+    }
+    if (get()[role].choice === choice) set({ [role]: entry } as Pick<ModelsState, Role>);
+  };
+  return {
+    generator: builtinEntry(),
+    solver: builtinEntry(),
+    isShared: true,
+    useBuiltin: (role) => inspect(role, { kind: 'builtin' }),
+    useFolder: (role, picked) => inspect(role, { kind: 'files', name: picked.name, files: picked.files }),
+    refuse: (role, name, message) => set({
+      [role]: { choice: { kind: 'files', name, files: [] }, status: 'error', info: null, message },
+    } as Pick<ModelsState, Role>),
+    setShared: (isShared) => set({ isShared }),
+  };
+});
+
+/** The entry each role will train from (the Generator's for both when shared). */
+export function selectRoleEntries(s: Pick<ModelsState, Role | 'isShared'>): Record<Role, ModelEntry> {
+  return { generator: s.generator, solver: s.isShared ? s.generator : s.solver };
+}
+
+const sourceOf = (choice: ModelChoice): ModelSource => (choice.kind === 'builtin' ? BUILTIN_MODEL : { kind: 'files', files: choice.files });
+
+/** The workers' model sources for a run. */
+export function selectModelSources(s: Pick<ModelsState, Role | 'isShared'>): { generator: ModelSource; solver: ModelSource } {
+  const entries = selectRoleEntries(s);
+  return { generator: sourceOf(entries.generator.choice), solver: sourceOf(entries.solver.choice) };
+}
+
+export interface ModelCheck {
+  footprints: RoleFootprint[];
+  /** null until both models are inspected and the adapter is known. */
+  verdict: FitVerdict | null;
+  /** Why a run cannot start with these models, or null. */
+  blocker: string | null;
+}
+
+const ROLE_TITLE: Record<Role, string> = { generator: 'Generator', solver: 'Solver' };
+
+/** Both roles' footprints under `config` and whether they fit `budget`; `blocker` says what stops a start. */
+export function checkModels(entries: Record<Role, ModelEntry>, config: RunConfig | null, budget: DeviceBudget | null): ModelCheck {
+  const roles: Role[] = ['generator', 'solver'];
+  for (const role of roles) {
+    const e = entries[role];
+    if (e.status === 'loading') return { footprints: [], verdict: null, blocker: `The ${ROLE_TITLE[role]} model is still loading.` };
+    if (e.status === 'error') return { footprints: [], verdict: null, blocker: `${ROLE_TITLE[role]} model: ${e.message}` };
+  }
+  if (config === null) return { footprints: [], verdict: null, blocker: null };
+  const footprints = roles.map((role) => roleFootprint(role, entries[role].info!.config, config));
+  if (budget === null) return { footprints, verdict: null, blocker: null };
+  const verdict = fitVerdict(footprints, budget);
+  return { footprints, verdict, blocker: verdict.fits ? null : `These models cannot train on this adapter. ${verdict.problems.join(' ')}` };
+}

@@ -1,0 +1,56 @@
+// The methods the reproduction compares (issue 5, spec §7): the untrained Solver, a fixed Generator,
+// INFUSER (influence reward + DuGRPO), and the two difficulty-style rewards. Each trained method is one
+// value of `training.reward_mode`; everything else in the run config is shared, so the comparison changes
+// exactly one thing (§7: "every mode uses the same pipeline, sizes, seeds and metrics").
+import type { RunConfig } from '../infuser/config.ts';
+
+export const METHODS = ['base', 'fixed', 'infuser', 'rzero', 'spice'] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface MethodInfo {
+  label: string;
+  /** The reward mode a trained method runs with; null for `base` (no training at all). */
+  rewardMode: RunConfig['training.reward_mode'] | null;
+  /** One line for tables and docs. */
+  description: string;
+}
+
+export const METHOD_INFO: Record<Method, MethodInfo> = {
+  base: {
+    label: 'base solver',
+    rewardMode: null,
+    description: 'no training; the starting Solver evaluated at every iteration index (Stage-1 sampling keys)',
+  },
+  fixed: {
+    label: 'fixed generator',
+    rewardMode: 'fixed',
+    description: 'the Generator keeps its base weights; the Solver trains on its questions',
+  },
+  infuser: {
+    label: 'INFUSER',
+    rewardMode: 'infuser',
+    description: 'Generator reward = preconditioned-cosine influence (18d), DuGRPO advantages',
+  },
+  rzero: {
+    label: 'R-Zero difficulty',
+    rewardMode: 'rzero',
+    description: 'Generator reward = 1 − 2|p̂ − ½| (19), DuGRPO advantages',
+  },
+  spice: {
+    label: 'SPICE variance',
+    rewardMode: 'spice',
+    description: 'Generator reward = exp(−(var − 0.25)² / 0.02) (20), DuGRPO advantages',
+  },
+};
+
+/** Parses a comma-separated method list; unknown names are errors listing the known ones. */
+export function parseMethods(text: string): Method[] {
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (names.length === 0) throw new Error(`--methods: empty list; choose from ${METHODS.join(', ')}`);
+  for (const name of names) {
+    if (!(METHODS as readonly string[]).includes(name)) {
+      throw new Error(`--methods: unknown method "${name}"; choose from ${METHODS.join(', ')}`);
+    }
+  }
+  return [...new Set(names)] as Method[];
+}

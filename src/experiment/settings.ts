@@ -1,0 +1,93 @@
+// What one experiment runs: methods × seeds × iterations on one shared run config. The presets are the
+// two sizes issue 5 asks for: `full` (the reproduction, sized to finish in about an hour on a 2-core
+// machine with the GLES adapter; docs/experiment.md gives the timing behind each number) and `ci`
+// (1 seed, 2 iterations, the smallest settings the config allows).
+import { buildConfig, freezeConfig, type ConfigOverrides, type RunConfig } from '../infuser/config.ts';
+import { METHOD_INFO, METHODS, type Method } from './methods.ts';
+
+export interface ExperimentSettings {
+  methods: Method[];
+  seeds: number[];
+  iterations: number;
+  /** Run-config overrides shared by every method and seed (sizes, lengths, learning rates). */
+  overrides: ConfigOverrides;
+}
+
+/**
+ * Learning rates for the ~0.8M-parameter anchors. Adam moves each weight by about η per step whatever
+ * the gradient's scale, and a run here takes only tens of optimizer steps, so the paper's 2e-6 / 4e-6
+ * (an 8B model over 100 iterations of 16–32 steps) would leave a tiny model where it started. The anchors
+ * were pretrained at 3e-3 decaying to 3e-4; 1e-4 / 2e-4 keeps the paper's 1:2 Solver:Generator ratio,
+ * moves the policy measurably within ~40 steps and stays well below the pretraining rates.
+ */
+export const TINY_MODEL_LR = { solver: 1e-4, generator: 2e-4 } as const;
+
+/** Sizes shared by both presets: the smallest batches §9.1 allows, lengths that fit the anchors' replies. */
+const SMALL_BATCHES: ConfigOverrides = {
+  'training.doc_batch_size': 8,
+  'data.dev_pool_size': 32,
+  'solver.actor.optim.lr': TINY_MODEL_LR.solver,
+  'generator.actor.optim.lr': TINY_MODEL_LR.generator,
+};
+
+export const EXPERIMENT_PRESETS = {
+  full: {
+    methods: [...METHODS],
+    seeds: [1, 2, 3],
+    iterations: 8,
+    overrides: {
+      ...SMALL_BATCHES,
+      'generator.rollout.n': 4,
+      'solver.rollout.n': 4,
+      // The anchors' Generator replies are 40–70 tokens and Solver replies 15–30 (measured on the
+      // anchors; docs/experiment.md); a little headroom, so a reply is rarely cut by the limit.
+      'generator.rollout.response_length': 96,
+      'solver.rollout.response_length': 48,
+    },
+  },
+  ci: {
+    methods: [...METHODS],
+    seeds: [1],
+    iterations: 2,
+    overrides: {
+      ...SMALL_BATCHES,
+      'generator.rollout.n': 2,
+      'solver.rollout.n': 2,
+      'generator.rollout.response_length': 16,
+      'solver.rollout.response_length': 16,
+    },
+  },
+} as const satisfies Record<string, ExperimentSettings>;
+export type ExperimentPreset = keyof typeof EXPERIMENT_PRESETS;
+
+/** A mutable copy of a preset. */
+export function presetSettings(name: ExperimentPreset): ExperimentSettings {
+  const p = EXPERIMENT_PRESETS[name];
+  if (p === undefined) {
+    throw new Error(`Unknown experiment preset "${String(name)}"; known: ${Object.keys(EXPERIMENT_PRESETS).join(', ')}`);
+  }
+  return { methods: [...p.methods], seeds: [...p.seeds], iterations: p.iterations, overrides: { ...p.overrides } };
+}
+
+/** The frozen run config of one (method, seed); `base` carries the shared config with reward mode `fixed`. */
+export function methodConfig(settings: ExperimentSettings, method: Method, seed: number): RunConfig {
+  return freezeConfig(buildConfig({
+    overrides: {
+      ...settings.overrides,
+      'training.seed': seed,
+      'training.iterations': settings.iterations,
+      'training.reward_mode': METHOD_INFO[method].rewardMode ?? 'fixed',
+    },
+  }));
+}
+
+/** Throws on settings no run could use: empty lists, duplicate seeds, bad iteration counts or config keys. */
+export function checkSettings(s: ExperimentSettings): void {
+  if (s.methods.length === 0) throw new Error('experiment settings: no methods');
+  if (s.seeds.length === 0) throw new Error('experiment settings: no seeds');
+  if (new Set(s.seeds).size !== s.seeds.length) throw new Error(`experiment settings: duplicate seeds in ${s.seeds.join(',')}`);
+  if (!(Number.isInteger(s.iterations) && s.iterations >= 1)) {
+    throw new Error(`experiment settings: iterations must be an integer ≥ 1, got ${s.iterations}`);
+  }
+  for (const seed of s.seeds) methodConfig(s, s.methods[0], seed);
+}

@@ -1,0 +1,72 @@
+// The Solver's influence scores on a tiny model: projected (P1, sparse JL) against exact at the same
+// (θ, v, t), per-layer shares, and the degenerate cases. Short token sequences keep it fast.
+import { describe, expect, it } from 'vitest';
+import { testEngine } from '../engine/testing.ts';
+import { randomWeights, tinyModelConfig, mulberry32 } from '../model/random-model.ts';
+import { TextTokenizer } from '../model/tokenizer.ts';
+import { tinyTokenizerConfig, tinyTokenizerJson } from '../model/tiny-bpe-fixture.ts';
+import { buildConfig } from './config.ts';
+import { createEngineRole } from './engine-roles.ts';
+import type { EngineSolverRole } from './influence-role.ts';
+import { pearson, spearman } from './rank-stats.ts';
+import type { AnswerGroup, InfluenceSettings } from './roles.ts';
+
+const rand = mulberry32(7);
+const ids = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 256));
+const group = (): AnswerGroup => ({ promptIds: ids(6), responses: [ids(4), ids(5)], advantages: [0.5, -0.5] });
+
+function settings(over: Partial<InfluenceSettings> = {}): InfluenceSettings {
+  return {
+    similarityMode: 'preconditioned_cosine', mode: 'exact', projection: { option: 'P1', k: 16384, redraw: 'per_iteration' },
+    calibrate: false, useMomentum: false, momentumBeta: 0.9, iteration: 3, temperature: 0.7, ...over,
+  };
+}
+
+describe('Solver influence on a tiny model', () => {
+  it('projected P1 scores rank like the exact ones, and calibration reports the exact scores', async () => {
+    const e = await testEngine();
+    const cfg = tinyModelConfig('Qwen3ForCausalLM', { vocabSize: 266 });
+    const config = buildConfig({ overrides: { 'solver.actor.optim.lr': 1e-3 } });
+    const tokenizer = TextTokenizer.fromJson({ tokenizerJson: tinyTokenizerJson(), tokenizerConfig: tinyTokenizerConfig() });
+    const solver = createEngineRole(e, { config: cfg, weights: randomWeights(cfg, 3), tokenizer }, config, 'solver', 11) as EngineSolverRole;
+    // One optimizer step first, so the preconditioner has a stored second moment (t = 1).
+    const warm = group();
+    await solver.update(warm.responses.map((r, i) => ({ promptIds: warm.promptIds, responseIds: r, advantage: warm.advantages[i] })), [[0, 1]], 8, {
+      temperature: 0.7, clipLow: 0.2, clipHigh: 0.2, dualClip: 3,
+    });
+    expect(await solver.optimizerStep()).toBe(1);
+    const dev = [group(), group(), group()];
+    // Copies of dev groups align with u, negated copies oppose it, random ones sit near 0: a spread of
+    // true scores well above the projection noise (1 − c²)/√k (spec §9.4 E1).
+    const negated = (g: AnswerGroup): AnswerGroup => ({ ...g, advantages: g.advantages.map((a) => -a) });
+    const questions = [...dev, ...dev.map(negated), ...Array.from({ length: 6 }, group)];
+    const exact = await solver.influence(dev, questions, settings());
+    const projected = await solver.influence(dev, questions, settings({ mode: 'projected', calibrate: true }));
+    const ex = exact.questions.map((q) => q.score);
+    const pr = projected.questions.map((q) => q.score);
+    projected.questions.forEach((q, i) => expect(Math.abs(q.exactScore! - ex[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(ex[i]))));
+    expect(pearson(pr, ex)).toBeGreaterThan(0.99);
+    expect(spearman(pr, ex)).toBeGreaterThan(0.9);
+    for (const q of [...exact.questions, ...projected.questions]) {
+      expect(q.layers).toHaveLength(cfg.numHiddenLayers + 2);
+      const total = q.layers.reduce((a, b) => a + b, 0);
+      expect(Math.abs(total - q.score)).toBeLessThan(1e-3 * Math.max(1e-3, Math.abs(q.score)) + 1e-6);
+    }
+    // The same seed and iteration draw the same P: projected scores repeat exactly.
+    const again = await solver.influence(dev, questions, settings({ mode: 'projected' }));
+    expect(again.questions.map((q) => q.score)).toEqual(pr);
+    expect(again.questions[0].exactScore).toBeUndefined();
+    solver.dispose();
+  });
+
+  it('without non-degenerate dev questions there is no reference and every score is 0', async () => {
+    const e = await testEngine();
+    const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: 266 });
+    const tokenizer = TextTokenizer.fromJson({ tokenizerJson: tinyTokenizerJson(), tokenizerConfig: tinyTokenizerConfig() });
+    const solver = createEngineRole(e, { config: cfg, weights: randomWeights(cfg, 4), tokenizer }, buildConfig(), 'solver', 1) as EngineSolverRole;
+    const r = await solver.influence([], [group(), group()], settings());
+    expect(r.hasReference).toBe(false);
+    expect(r.questions.map((q) => q.score)).toEqual([0, 0]);
+    solver.dispose();
+  });
+});
