@@ -1,15 +1,19 @@
 // The lab page: inputs and settings on the left, the run and its live charts on the right. Wires the
-// config hash, IndexedDB persistence and the GPU probe once; every panel reads its own store.
+// config hash, IndexedDB persistence (runs, and the live checkpoints a run resumes from) and the GPU probe
+// once; every panel reads its own store.
 import { useEffect, useState } from 'react';
 import { AdapterPanel } from './AdapterPanel.tsx';
 import { useGpuStore } from './gpu-store.ts';
 import { startRunPersistence } from './run-persistence.ts';
+import { listCheckpoints } from '../workers/checkpoint-db.ts';
+import { useCheckpointsStore } from './stores/checkpoints.ts';
 import { syncConfigHash, useConfigStore } from './stores/config.ts';
 import { Curves } from './panels/Curves.tsx';
 import { DevSetPanel } from './panels/DevSetPanel.tsx';
 import { ExportPanel } from './panels/ExportPanel.tsx';
 import { InfluenceHeatmap } from './panels/InfluenceHeatmap.tsx';
 import { LayerHeatmap } from './panels/LayerHeatmap.tsx';
+import { ModelsPanel } from './panels/ModelsPanel.tsx';
 import { PoolPanel } from './panels/PoolPanel.tsx';
 import { QuestionStream } from './panels/QuestionStream.tsx';
 import { RunControls } from './panels/RunControls.tsx';
@@ -34,11 +38,15 @@ function useAppWiring(): string | null {
     };
   }, []);
   useEffect(() => startRunPersistence(setStorageProblem), []);
+  useEffect(() => {
+    void useCheckpointsStore.getState().load(listCheckpoints);
+  }, []);
   return storageProblem;
 }
 
 export function App() {
   const storageProblem = useAppWiring();
+  const checkpointProblem = useCheckpointsStore((s) => s.message);
   return (
     <main>
       <header>
@@ -46,10 +54,12 @@ export function App() {
         <p>Influence-guided self-evolution of language models, trained in this tab with WebGPU.</p>
       </header>
       {storageProblem && <p className="message error">{storageProblem}</p>}
+      {checkpointProblem && <p className="message error">{checkpointProblem}</p>}
       <div className="layout">
         <div className="inputs">
           <PoolPanel />
           <DevSetPanel />
+          <ModelsPanel />
           <SettingsPanel />
           <AdapterPanel />
         </div>

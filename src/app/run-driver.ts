@@ -62,7 +62,10 @@ export interface RunDriver {
   onStatus(listener: (status: DriverStatus) => void): Unsubscribe;
 }
 
-/** Makes a live training driver; the App has none until the worker driver is provided. */
+/**
+ * Makes a live training driver; the App has none until the worker driver is provided. Given the id of a
+ * run with a stored checkpoint, it continues that run (its stored config, inputs and models win).
+ */
 export type RunDriverFactory = (setup: RunSetup) => Promise<RunDriver>;
 
 /** A small listener set, shared by driver implementations. */

@@ -1,20 +1,31 @@
-// `npm run bench`: GFLOP/s of every matmul variant on square products, beside onnxruntime-web's wasm EP
-// on the same machine in the same run, and the engine's peak GPU bytes. Prints one JSON object per
-// case on stdout, then a readable table. Uses ops/matmul.ts (kernels), engine/bench/gpu-timer.ts and
-// engine/bench/ort-matmul.ts; --autotune also runs engine/autotune.ts and prints its choice.
+// `infuser-lab bench` (npm run bench): GFLOP/s of every matmul variant on square products, beside
+// onnxruntime-web's wasm EP on the same machine in the same run, and the engine's peak GPU bytes.
+// Prints one JSON object per case on stdout, then a readable table. Uses ops/matmul.ts (kernels),
+// engine/bench/gpu-timer.ts and engine/bench/ort-matmul.ts; --autotune also runs engine/autotune.ts.
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
-import { acquireGpu, describeGpu } from '../engine/device.ts';
-import { Engine } from '../engine/engine.ts';
+import { describeGpu } from '../engine/device.ts';
+import type { Engine } from '../engine/engine.ts';
 import { autotune, memoryStore } from '../engine/autotune.ts';
 import { timeDispatch } from '../engine/bench/gpu-timer.ts';
 import { timeOrtMatmul } from '../engine/bench/ort-matmul.ts';
 import { formatTable, LAYOUTS, type BenchRow, type Layout } from '../engine/bench/report.ts';
 import { MATMUL_TUNABLE, MATMUL_VARIANTS, matmulDispatch, type MatmulVariant } from '../engine/ops/matmul.ts';
+import { parseFlags } from './args.ts';
+import type { Command } from './command.ts';
+import { withEngine } from './model-flags.ts';
 
-const USAGE = `usage: npm run bench -- [--sizes 256,512,1024] [--variants naive,regs4x4,tiled16] [--layouts nn,nt]
-  [--repeat 3] [--budget-ms 4000] [--threads N] [--no-ort] [--autotune]
-  layouts: nn = A·B, nt = A·Bᵀ (linear layer), tn = Aᵀ·B (weight gradient)`;
+const HELP = `infuser-lab bench [--sizes 256,512,1024] [--variants naive,regs4x4,regs8x8,tiled16] [--layouts nn,nt]
+                  [--repeat 3] [--budget-ms 4000] [--threads N] [--no-ort] [--autotune]
+
+Times each matmul variant on n x n x n products (GFLOP/s) beside onnxruntime-web's wasm EP
+(MatMul, or Gemm for transposed layouts) in the same run, with the engine pool's peak GPU bytes.
+  layouts      nn = A·B, nt = A·Bᵀ (linear layer), tn = Aᵀ·B (weight gradient), tt
+  --repeat     timed runs per case (fewer when one run would pass --budget-ms); a variant whose
+               speed at a smaller size predicts one run above 2 x --budget-ms is skipped
+  --threads    onnxruntime-web wasm threads (default: all cores)
+  --autotune   also measure autotune's pick for this adapter (memory only, nothing stored)
+Prints one JSON object per case, then a table.
+`;
 
 interface Args {
   sizes: number[];
@@ -30,45 +41,32 @@ interface Args {
 function list<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
   const items = text.split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of items) {
-    if (!allowed.includes(s as T)) throw new Error(`bench: --${flag} '${s}' is not one of ${allowed.join(', ')}`);
+    if (!allowed.includes(s as T)) throw new Error(`--${flag} '${s}' is not one of ${allowed.join(', ')}`);
   }
   return items as T[];
 }
 
 function positive(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`bench: --${flag} needs a positive integer, got '${text}'`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} needs a positive integer, got '${text}'`);
   return n;
 }
 
 function parse(argv: string[]): Args {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      sizes: { type: 'string', default: '256,512,1024' },
-      variants: { type: 'string', default: MATMUL_VARIANTS.join(',') },
-      layouts: { type: 'string', default: 'nn,nt' },
-      repeat: { type: 'string', default: '3' },
-      'budget-ms': { type: 'string', default: '4000' },
-      threads: { type: 'string', default: String(availableParallelism()) },
-      'no-ort': { type: 'boolean', default: false },
-      autotune: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const f = parseFlags(argv, {
+    sizes: 'string', variants: 'string', layouts: 'string', repeat: 'string', 'budget-ms': 'string',
+    threads: 'string', 'no-ort': 'boolean', autotune: 'boolean',
+  }, 'bench');
+  const text = (name: string, fallback: string): string => (f[name] === undefined ? fallback : String(f[name]));
   return {
-    sizes: values.sizes.split(',').map((s) => positive(s, 'sizes')),
-    variants: list(values.variants, MATMUL_VARIANTS, 'variants'),
-    layouts: list(values.layouts, LAYOUTS, 'layouts'),
-    repeat: positive(values.repeat, 'repeat'),
-    budgetMs: positive(values['budget-ms'], 'budget-ms'),
-    threads: positive(values.threads, 'threads'),
-    ort: !values['no-ort'],
-    autotune: values.autotune,
+    sizes: text('sizes', '256,512,1024').split(',').map((s) => positive(s, 'sizes')),
+    variants: list(text('variants', MATMUL_VARIANTS.join(',')), MATMUL_VARIANTS, 'variants'),
+    layouts: list(text('layouts', 'nn,nt'), LAYOUTS, 'layouts'),
+    repeat: positive(text('repeat', '3'), 'repeat'),
+    budgetMs: positive(text('budget-ms', '4000'), 'budget-ms'),
+    threads: positive(text('threads', String(availableParallelism())), 'threads'),
+    ort: f['no-ort'] !== true,
+    autotune: f.autotune === true,
   };
 }
 
@@ -98,11 +96,8 @@ async function benchOrt(n: number, layout: Layout, args: Args): Promise<BenchRow
   return { impl: 'onnxruntime-web', variant: `wasm x${t.threads}`, layout, n, ms: t.ms, gflops, repeat: t.repeat, method: 'wall-clock' };
 }
 
-async function main(): Promise<void> {
-  const args = parse(process.argv.slice(2));
-  const gpu = await acquireGpu();
-  const e = new Engine(gpu);
-  const adapter = describeGpu(gpu);
+async function bench(e: Engine, args: Args): Promise<void> {
+  const adapter = describeGpu(e.gpu);
   const rows: BenchRow[] = [];
   const emit = (row: BenchRow): void => {
     rows.push(row);
@@ -141,10 +136,12 @@ async function main(): Promise<void> {
   if (args.autotune) console.log(`autotune picks: ${(summary.autotune as { variant: string }).variant}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'matmul GFLOP/s per kernel variant vs onnxruntime-web (wasm), peak GPU bytes',
+  help: HELP,
+  async run(argv) {
+    const args = parse(argv);
+    await withEngine((e) => bench(e, args));
   },
-);
+};

@@ -1,6 +1,7 @@
 // The CLI's command table. Each command module exports a Command.
 import type { Command } from './command.ts';
 import { adapterCommand } from './adapter-command.ts';
+import { benchCommand } from './bench.ts';
 import { benchModelCommand } from './bench-model-command.ts';
 import { exportOnnxCommand } from './export-onnx-command.ts';
 import { exportReferenceCommand } from './export-reference-command.ts';
@@ -11,6 +12,6 @@ import { logitsCommand } from './logits-command.ts';
 import { runCommand } from './run-command.ts';
 
 export const commands: Command[] = [
-  adapterCommand, initModelCommand, logitsCommand, gradCommand, generateCommand, exportOnnxCommand, benchModelCommand,
+  adapterCommand, initModelCommand, logitsCommand, gradCommand, generateCommand, exportOnnxCommand, benchCommand, benchModelCommand,
   runCommand, exportReferenceCommand,
 ];

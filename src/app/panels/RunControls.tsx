@@ -1,14 +1,19 @@
 // Step, Run, Pause and Stop for the attached driver (driver-session.ts), and one progress bar per stage
 // (§2.1's six stages plus the checkpoint) with counts and time left. With no driver attached, Step and Run
-// start a live run from the pool, the target set and the frozen settings, if a live driver is provided.
+// start a live run from the pool, the target set, the models and the frozen settings, if a live driver is
+// provided; Resume continues the selected live run from its stored checkpoint.
 import { useState } from 'react';
 import { freezeConfig } from '../../infuser/config.ts';
 import { STAGES, type StageName } from '../../infuser/run-records.ts';
-import { attachDriver, liveDriverFactory, newRunId, useDriver, useHasLiveFactory } from '../driver-session.ts';
+import { attachDriver, liveDriverFactory, newRunId, resumeRun, useDriver, useHasLiveFactory } from '../driver-session.ts';
+import { useGpuStore } from '../gpu-store.ts';
+import { deviceBudget } from '../model-fit.ts';
 import type { RunDriver } from '../run-driver.ts';
+import { canResume, useCheckpointsStore } from '../stores/checkpoints.ts';
 import { selectBuiltConfig, useConfigStore } from '../stores/config.ts';
+import { checkModels, selectModelSources, selectRoleEntries, useModelsStore } from '../stores/models.ts';
 import { usePoolStore } from '../stores/pool.ts';
-import { useRunsStore, type StageClock } from '../stores/runs.ts';
+import { selectActiveRun, useRunsStore, type StageClock } from '../stores/runs.ts';
 
 const STAGE_TITLES: Record<StageName, string> = {
   dev_rollout: '1 Dev rollout',
@@ -36,10 +41,17 @@ async function startLiveRun(): Promise<RunDriver> {
   if (config === null) throw new Error(`Settings are invalid: ${error}`);
   if (docs.pool === null || docs.pool.documents.length === 0) throw new Error('Load a document pool first.');
   if (dev.result === null || dev.result.questions.length === 0) throw new Error('Load a target set first.');
+  const models = useModelsStore.getState();
+  const gpu = useGpuStore.getState().gpu;
+  const budget = gpu.status === 'ready' ? deviceBudget(gpu.limits, globalThis.navigator as { deviceMemory?: number }) : null;
+  const { blocker } = checkModels(selectRoleEntries(models), config, budget);
+  if (blocker !== null) throw new Error(blocker);
   const runId = newRunId();
   const frozen = freezeConfig(config);
   const name = `seed ${frozen['training.seed']} · ${new Date().toLocaleTimeString('en-GB')}`;
-  const driver = await factory({ runId, name, config: frozen, documents: docs.pool.documents, devQuestions: dev.result.questions });
+  const driver = await factory({
+    runId, name, config: frozen, documents: docs.pool.documents, devQuestions: dev.result.questions, models: selectModelSources(models),
+  });
   attachDriver(driver, { name, source: 'live', config: frozen });
   return driver;
 }
@@ -50,10 +62,14 @@ export function RunControls() {
   const live = useRunsStore((s) => (driver !== null && s.live?.runId === driver.runId ? s.live : null));
   const runName = useRunsStore((s) => (driver === null ? null : s.runs[driver.runId]?.name ?? null));
   const [problem, setProblem] = useState<string | null>(null);
+  const activeRun = useRunsStore(selectActiveRun);
+  const summary = useCheckpointsStore((s) => (activeRun === null ? undefined : s.byRun[activeRun.id]));
 
   const state = live?.status.state ?? null;
   const isActive = state === 'running' || state === 'pausing';
   const isOver = state === 'finished' || state === 'stopped' || state === 'failed';
+  const isResumable = hasFactory && !isActive
+    && canResume(activeRun, summary, driver === null ? null : { runId: driver.runId, state: state ?? 'ready' });
   const canAdvance = (driver !== null && !isActive && !isOver) || ((driver === null || isOver) && hasFactory);
 
   const act = (body: (d: RunDriver) => Promise<void>) => async () => {
@@ -61,6 +77,15 @@ export function RunControls() {
     try {
       const d = driver !== null && !isOver ? driver : await startLiveRun();
       await body(d);
+    } catch (error) {
+      setProblem((error as Error).message);
+    }
+  };
+
+  const resume = async (runId: string) => {
+    setProblem(null);
+    try {
+      await resumeRun(runId);
     } catch (error) {
       setProblem((error as Error).message);
     }
@@ -74,7 +99,15 @@ export function RunControls() {
         <button type="button" onClick={act((d) => d.start())} disabled={!canAdvance}>Run</button>
         <button type="button" onClick={() => driver?.pause()} disabled={state !== 'running'}>Pause</button>
         <button type="button" onClick={() => void driver?.stop()} disabled={driver === null || isOver}>Stop</button>
+        {isResumable && activeRun !== null && summary !== undefined && (
+          <button type="button" onClick={() => void resume(activeRun.id)} aria-describedby="resume-note">Resume</button>
+        )}
       </div>
+      {isResumable && summary !== undefined && (
+        <p id="resume-note" className="doc">
+          &ldquo;{activeRun?.name}&rdquo; stopped after {summary.completedIterations} of {summary.iterations} iterations; Resume continues from its last checkpoint.
+        </p>
+      )}
       <p role="status" className="message">
         {driver === null
           ? hasFactory ? 'Step runs one iteration; Run keeps going until Pause or Stop.' : 'No training driver in this build yet: import a run below and press Replay to watch it.'

@@ -10,7 +10,11 @@ const MAIN_GROUPS: { title: string; fields: [ConfigKey, string][] }[] = [
   {
     title: 'Batch',
     fields: [['training.doc_batch_size', 'Documents per iteration'], ['generator.rollout.n', 'Questions per document'],
-      ['solver.rollout.n', 'Answers per question']],
+      ['solver.rollout.n', 'Answers per question'], ['data.dev_pool_size', 'Dev questions']],
+  },
+  {
+    title: 'Lengths',
+    fields: [['generator.rollout.response_length', 'Question length (tokens)'], ['solver.rollout.response_length', 'Answer length (tokens)']],
   },
   { title: 'Learning rates', fields: [['generator.actor.optim.lr', 'Generator LR'], ['solver.actor.optim.lr', 'Solver LR']] },
   {

@@ -24,8 +24,8 @@ interface ModelsState {
   solver: ModelEntry;
   /** The Solver starts from the Generator's model (the usual setup: both roles from one checkpoint). */
   isShared: boolean;
-  useBuiltin: (role: Role) => Promise<void>;
-  useFolder: (role: Role, picked: PickedModel) => Promise<void>;
+  chooseBuiltin: (role: Role) => Promise<void>;
+  chooseFolder: (role: Role, picked: PickedModel) => Promise<void>;
   /** A pick that is not a model folder: the role has no usable model until another choice. */
   refuse: (role: Role, name: string, message: string) => void;
   setShared: (isShared: boolean) => void;
@@ -42,9 +42,10 @@ function builtinProblem(error: Error): string {
 }
 
 export const useModelsStore = create<ModelsState>((set, get) => {
+  const setEntry = (role: Role, entry: ModelEntry): void => set({ [role]: entry } as Pick<ModelsState, Role>);
   /** Inspects `choice` for `role`, ignoring the answer if the choice changed meanwhile. */
   const inspect = async (role: Role, choice: ModelChoice): Promise<void> => {
-    set({ [role]: { choice, status: 'loading', info: null, message: null } } as Pick<ModelsState, Role>);
+    setEntry(role, { choice, status: 'loading', info: null, message: null });
     const folder = choice.kind === 'builtin'
       ? new UrlFolder(BUILTIN_MODEL.kind === 'url' ? BUILTIN_MODEL.base : '/', 'built-in anchors')
       : new DroppedFolder(choice.files, choice.name);
@@ -55,17 +56,15 @@ export const useModelsStore = create<ModelsState>((set, get) => {
       const message = choice.kind === 'builtin' ? builtinProblem(error as Error) : (error as Error).message;
       entry = { choice, status: 'error', info: null, message };
     }
-    if (get()[role].choice === choice) set({ [role]: entry } as Pick<ModelsState, Role>);
+    if (get()[role].choice === choice) setEntry(role, entry);
   };
   return {
     generator: builtinEntry(),
     solver: builtinEntry(),
     isShared: true,
-    useBuiltin: (role) => inspect(role, { kind: 'builtin' }),
-    useFolder: (role, picked) => inspect(role, { kind: 'files', name: picked.name, files: picked.files }),
-    refuse: (role, name, message) => set({
-      [role]: { choice: { kind: 'files', name, files: [] }, status: 'error', info: null, message },
-    } as Pick<ModelsState, Role>),
+    chooseBuiltin: (role) => inspect(role, { kind: 'builtin' }),
+    chooseFolder: (role, picked) => inspect(role, { kind: 'files', name: picked.name, files: picked.files }),
+    refuse: (role, name, message) => setEntry(role, { choice: { kind: 'files', name, files: [] }, status: 'error', info: null, message }),
     setShared: (isShared) => set({ isShared }),
   };
 });

@@ -1,10 +1,11 @@
 // Attention timings for `npm run bench`: forward and backward of every attention variant on causal GQA
 // shapes (tiny-model heads and SmolLM2-135M's Hq 9 / Hkv 3 / D 64) at several sequence lengths.
-// Calls ops/attention.ts through its public launchers; wall clock with `await e.sync()` around
-// `repeat` back-to-back calls after one untimed warm-up call (pipeline compile, first touch).
+// Calls ops/attention.ts through its public launchers (backward with the forward's saved lse, as the
+// tape runs it); wall clock with `await e.sync()` around `repeat` back-to-back calls after one untimed
+// warm-up call (pipeline compile, first touch), plus this process's CPU time where node reports it.
 import { acquireGpu } from '../device.ts';
 import { Engine } from '../engine.ts';
-import { ATTENTION_VARIANTS, attention, attentionBackward, type AttentionVariant } from '../ops/attention.ts';
+import { ATTENTION_VARIANTS, attentionBackward, attentionForward, type AttentionVariant } from '../ops/attention.ts';
 
 export interface AttentionBenchCase {
   T: number;
@@ -23,6 +24,8 @@ export interface AttentionBenchRow {
   D: number;
   /** Milliseconds per call, averaged over `repeat` calls. */
   ms: number;
+  /** Process CPU milliseconds per call (user + system; software adapters run in-process), null off node. */
+  cpuMs: number | null;
   /** Nominal causal FLOPs (forward 4D, backward 10D per visible query-key pair) over ms. */
   gflops: number;
   repeat: number;
@@ -49,17 +52,25 @@ export const ATTENTION_BENCH_CASES: AttentionBenchCase[] = SHAPES.flatMap((s) =>
 const fill = (n: number, salt: number): Float32Array =>
   Float32Array.from({ length: n }, (_, i) => (((i + salt) * 7919) % 13) / 13 - 0.5);
 
+const cpuNowMs = (): number | null => {
+  if (typeof process === 'undefined' || typeof process.cpuUsage !== 'function') return null;
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 /** Warm-up call, then `repeat` calls between two syncs; ms per call. */
-async function timeCalls(e: Engine, call: () => void, opts: AttentionBenchOptions): Promise<{ ms: number; repeat: number }> {
+async function timeCalls(e: Engine, call: () => void, opts: AttentionBenchOptions): Promise<{ ms: number; cpuMs: number | null; repeat: number }> {
   const t0 = performance.now();
   e.tidy(call);
   await e.sync();
   const firstMs = performance.now() - t0;
   const repeat = Math.max(1, Math.min(opts.repeat ?? 5, Math.floor((opts.budgetMs ?? 3000) / firstMs)));
   const t1 = performance.now();
+  const c1 = cpuNowMs();
   for (let i = 0; i < repeat; i++) e.tidy(call);
   await e.sync();
-  return { ms: (performance.now() - t1) / repeat, repeat };
+  const c2 = cpuNowMs();
+  return { ms: (performance.now() - t1) / repeat, cpuMs: c1 === null || c2 === null ? null : (c2 - c1) / repeat, repeat };
 }
 
 async function benchCase(e: Engine, c: AttentionBenchCase, variant: AttentionVariant, opts: AttentionBenchOptions): Promise<AttentionBenchRow[]> {
@@ -68,18 +79,18 @@ async function benchCase(e: Engine, c: AttentionBenchCase, variant: AttentionVar
   const k = e.fromArray(fill(T * Hkv * D, 2), [1, T, Hkv, D], 'k');
   const v = e.fromArray(fill(T * Hkv * D, 3), [1, T, Hkv, D], 'v');
   const dOut = e.fromArray(fill(T * Hq * D, 4), [1, T, Hq, D], 'dOut');
-  const out = e.tape.noGrad(() => attention(q, k, v, { variant }));
+  const { out, lse } = attentionForward(q, k, v, { variant });
   const pairs = (Hq * T * (T + 1)) / 2;
   const rows: AttentionBenchRow[] = [];
   try {
-    const fwd = await timeCalls(e, () => void attention(q, k, v, { variant }), opts);
-    const bwd = await timeCalls(e, () => void attentionBackward(q, k, v, out, dOut, { variant }), opts);
+    const fwd = await timeCalls(e, () => void attentionForward(q, k, v, { variant }), opts);
+    const bwd = await timeCalls(e, () => void attentionBackward(q, k, v, out, dOut, { variant, lse }), opts);
     for (const [pass, t, flopsPerPair] of [['forward', fwd, 4 * D], ['backward', bwd, 10 * D]] as const) {
       const gflops = (pairs * flopsPerPair) / (t.ms * 1e6);
-      rows.push({ variant, pass, B: 1, ...c, ms: t.ms, gflops, repeat: t.repeat, method: 'wall-clock' });
+      rows.push({ variant, pass, B: 1, ...c, ms: t.ms, cpuMs: t.cpuMs, gflops, repeat: t.repeat, method: 'wall-clock' });
     }
   } finally {
-    for (const t of [q, k, v, dOut, out]) t.dispose();
+    for (const t of [q, k, v, dOut, out, lse]) t.dispose();
   }
   return rows;
 }

@@ -122,8 +122,8 @@ describe('attention', () => {
     });
   }
 
-  // T = 6 and S = 9 leave partial 4-row blocks on both sides (regs4x4); odd D = 5.
-  const lseCase: AttentionDims = { B: 2, T: 6, S: 9, past: 2, Hq: 6, Hkv: 2, D: 5 };
+  // T = 6 and S = 9 leave partial 4-row blocks on both sides (regs4x4); D = 6 is not a multiple of 4.
+  const lseCase: AttentionDims = { B: 2, T: 6, S: 9, past: 2, Hq: 6, Hkv: 2, D: 6 };
   for (const variant of VARIANTS) {
     it(`${variant} forward saves the float64 log-sum-exp of every score row`, async () => {
       const e = await testEngine();
@@ -166,6 +166,29 @@ describe('attention', () => {
       assertClose(got[2], want.dV, tol, `${variant} dV`);
     });
   }
+
+  it('backward still matches when a tidy scope freed the saved lse (it is recomputed)', async () => {
+    const e = await testEngine();
+    const d: AttentionDims = { B: 1, T: 5, S: 5, past: 0, Hq: 4, Hkv: 2, D: 8 };
+    const q = asF32(randn(d.T * d.Hq * d.D, 81));
+    const kk = asF32(randn(d.S * d.Hkv * d.D, 82));
+    const v = asF32(randn(d.S * d.Hkv * d.D, 83));
+    const up = asF32(randn(q.length, 84));
+    const got = await e.tidy(() => {
+      const tq = e.fromArray(q, [d.T, d.Hq, d.D]);
+      const tk = e.fromArray(kk, [d.S, d.Hkv, d.D]);
+      const tv = e.fromArray(v, [d.S, d.Hkv, d.D]);
+      tq.requiresGrad = tk.requiresGrad = tv.requiresGrad = true;
+      const out = e.tidy(() => attention(tq, tk, tv)); // out survives the inner scope, lse does not
+      e.tape.backward(out, e.fromArray(up, tq.shape));
+      return e.readMany([tq.grad!, tk.grad!, tv.grad!]);
+    });
+    const want = attentionBackwardRef(q, kk, v, up, d);
+    const tol = { rtol: 1e-4, atol: 2e-5 };
+    assertClose(got[0], want.dQ, tol, 'dQ');
+    assertClose(got[1], want.dK, tol, 'dK');
+    assertClose(got[2], want.dV, tol, 'dV');
+  });
 
   it('picks regs4x4 on software adapters and tiled on real GPUs', async () => {
     const e = await testEngine();

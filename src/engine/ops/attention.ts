@@ -1,6 +1,6 @@
-// Causal GQA attention with a KV-cache key offset: launchers for shaders/attention_rowloop.wgsl and
-// shaders/attention_tiled.wgsl, the tape rule and float64 references. The model calls `attention`
-// after rope. The forward also writes each query row's log-sum-exp ([B, T, Hq], kept by the tape) so
+// Causal GQA attention with a KV-cache key offset: launchers for shaders/attention_rowloop.wgsl,
+// attention_regs4x4.wgsl and attention_tiled.wgsl (one technique each, same bindings), the tape rule
+// and float64 references. The model calls `attention` after rope. The forward also writes each query row's log-sum-exp ([B, T, Hq], kept by the tape) so
 // backward needs no second pass over the keys. Shaders are compiled once per head size D: the
 // `const D` line is substituted and the module named `attention_<variant>_d<D>`.
 import regs4x4Src from '../../../shaders/attention_regs4x4.wgsl?raw';

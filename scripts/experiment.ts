@@ -1,0 +1,121 @@
+// The small-scale reproduction of the paper's comparison (issue 5, docs/experiment.md): base Solver,
+// fixed Generator, INFUSER, R-Zero and SPICE rewards, several seeds each, on the built-in world, in one
+// node process on the GLES adapter. Writes experiments/<name>/ (results.md, results.json,
+// target-accuracy.svg, per-run records); a rerun with the same name skips finished runs.
+// Run:
+//   node --import ./scripts/register-hooks.mjs --import tsx scripts/experiment.ts [flags]
+// Flags:
+//   --preset full|ci       sizes (src/experiment/settings.ts; default full)
+//   --name NAME            output folder experiments/NAME (default: the preset's name)
+//   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice  --set key=value (repeatable)
+//   --model DIR            anchor folder for both roles (default public/anchors/tiny-world)
+//   --adapter gles|default (default gles: Dawn's OpenGL ES backend on llvmpipe)
+//   --measure-anchors      instead: measure the anchors' starting point (Generator validity on 64
+//                          documents × 2, Solver accuracy on 96 dev × 4); --write-card appends it to
+//                          <model>/MODEL_CARD.md
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseFlags, type Flags } from '../src/cli/args.ts';
+import { loadDev, loadPool, loadRoleModel } from '../src/cli/run-inputs.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { parseCliOverride, type RunConfig } from '../src/infuser/config.ts';
+import { DocumentSampler, docsShuffle } from '../src/infuser/document-sampler.ts';
+import { createEngineRoles } from '../src/infuser/engine-roles.ts';
+import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
+import { runExperiment } from '../src/experiment/experiment.ts';
+import { parseMethods } from '../src/experiment/methods.ts';
+import { evaluateGenerator, evaluateSolver } from '../src/experiment/role-evaluation.ts';
+import { checkSettings, methodConfig, presetSettings, type ExperimentPreset, type ExperimentSettings } from '../src/experiment/settings.ts';
+import { startingPointSection, withStartingPoint } from '../src/experiment/starting-point.ts';
+
+const FLAGS = {
+  preset: 'string', name: 'string', seeds: 'string', iterations: 'number', methods: 'string', set: 'list',
+  model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'write-card': 'boolean',
+} as const;
+
+function settingsFrom(flags: Flags): ExperimentSettings {
+  const s = presetSettings((flags.preset ?? 'full') as ExperimentPreset);
+  if (flags.seeds !== undefined) {
+    s.seeds = String(flags.seeds).split(',').map((x) => {
+      if (!/^\d+$/.test(x.trim())) throw new Error(`--seeds: "${x}" is not a non-negative integer`);
+      return Number(x);
+    });
+  }
+  if (flags.iterations !== undefined) s.iterations = flags.iterations as number;
+  if (flags.methods !== undefined) s.methods = parseMethods(String(flags.methods));
+  for (const item of (flags.set as string[] | undefined) ?? []) {
+    const { key, value } = parseCliOverride(`--${item}`);
+    s.overrides[key] = value;
+  }
+  checkSettings(s);
+  return s;
+}
+
+const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+const stamp = () => new Date().toISOString().slice(11, 19);
+
+async function measureAnchors(engine: Engine, modelDir: string, adapter: string, writeCard: boolean): Promise<void> {
+  const seed = 1;
+  const settings = presetSettings('full');
+  settings.overrides = {
+    ...settings.overrides, 'data.dev_pool_size': 96, 'generator.rollout.n': 2, 'solver.rollout.n': 4,
+    'generator.rollout.response_length': 192, 'solver.rollout.response_length': 96,
+  };
+  const config: RunConfig = methodConfig(settings, 'fixed', seed);
+  const { model } = await loadRoleModel(modelDir, '--generator');
+  const { documents } = await loadPool(undefined, model.tokenizer, config, warn);
+  const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
+  const picked = new DocumentSampler(documents.length, docsShuffle(seed)).nextBatch(64).map((i) => documents[i]);
+  const roles = createEngineRoles(engine, { generator: model, solver: model, config });
+  console.log(`${stamp()} measuring Generator validity on ${picked.length} documents × 2`);
+  const generator = await evaluateGenerator(roles.generator, picked, config);
+  console.log(`${stamp()} measuring Solver accuracy on ${dev.length} dev questions × 4`);
+  const solver = await evaluateSolver(roles.solver, dev, config, 0);
+  const section = startingPointSection({
+    generator, solver, documents: picked.length, generatorSamples: 2, devQuestions: dev.length, solverSamples: 4,
+    temperature: config['solver.rollout.temperature'], generatorMaxTokens: 192, solverMaxTokens: 96, seed, adapter,
+  });
+  console.log(section);
+  if (writeCard) {
+    const path = join(modelDir, 'MODEL_CARD.md');
+    writeFileSync(path, withStartingPoint(readFileSync(path, 'utf8'), section));
+    console.log(`${stamp()} appended the starting point to ${path}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), FLAGS, 'experiment');
+  const modelDir = resolve((flags.model as string | undefined) ?? 'public/anchors/tiny-world');
+  const choice = ((flags.adapter as string | undefined) ?? 'gles') as AdapterChoice;
+  if (choice !== 'gles' && choice !== 'default') throw new Error(`--adapter must be gles or default, got '${String(choice)}'`);
+  const settings = flags['measure-anchors'] ? null : settingsFrom(flags);
+  const gpu = await acquireFastGpu(choice);
+  const engine = new Engine(gpu);
+  const adapter = gpu.adapter.description || gpu.adapter.device || 'unknown adapter';
+  console.log(`${stamp()} adapter: ${adapter}`);
+  if (settings === null) return measureAnchors(engine, modelDir, adapter, flags['write-card'] === true);
+  const name = (flags.name as string | undefined) ?? ((flags.preset as string | undefined) ?? 'full');
+  const outDir = resolve('experiments', name);
+  const config = methodConfig(settings, settings.methods[0], settings.seeds[0]);
+  const { model } = await loadRoleModel(modelDir, '--generator');
+  const { documents } = await loadPool(undefined, model.tokenizer, config, warn);
+  const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
+  console.log(`${stamp()} ${settings.methods.length} methods × ${settings.seeds.length} seeds × ${settings.iterations} iterations -> ${outDir}`);
+  await runExperiment(
+    {
+      settings, outDir, title: `INFUSER reproduction on the tiny world (${name})`,
+      setupNotes: [`model: ${modelDir} (both roles); ${documents.length} documents, ${dev.length} dev questions; adapter: ${adapter}`],
+      log: (line) => console.log(`${stamp()} ${line}`),
+    },
+    { engine, model, documents, dev },
+  );
+  console.log(`${stamp()} experiment done: ${join(outDir, 'results.md')}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(`experiment: ${(e as Error).stack ?? String(e)}`);
+    process.exit(1);
+  },
+);

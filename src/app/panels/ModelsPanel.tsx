@@ -1,0 +1,137 @@
+// The models both roles start from: the built-in anchors (default, one click back) or a dropped Hugging
+// Face folder per role (the Solver shares the Generator's by default). Shows each model's architecture,
+// parameter count and training memory estimate against the adapter's limits, and refuses clearly when
+// it cannot fit. State in stores/models.ts; the estimate in model-fit.ts.
+import { useEffect } from 'react';
+import { deviceBudget } from '../model-fit.ts';
+import { isModelFilePath, pickModelFolder } from '../model-files.ts';
+import { formatBytes } from '../../model/model-memory.ts';
+import { useGpuStore } from '../gpu-store.ts';
+import type { Role } from '../run-driver.ts';
+import { selectBuiltConfig, useConfigStore } from '../stores/config.ts';
+import { checkModels, selectRoleEntries, useModelsStore, type ModelEntry } from '../stores/models.ts';
+import { DropZone } from './DropZone.tsx';
+
+const TITLE: Record<Role, string> = { generator: 'Generator', solver: 'Solver' };
+
+/** 134_515_008 → "134.5 M". */
+function formatCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return String(n);
+}
+
+function ModelFacts({ entry }: { entry: ModelEntry }) {
+  const info = entry.info;
+  if (info === null) return null;
+  const c = info.config;
+  return (
+    <dl className="facts">
+      <dt>Architecture</dt><dd>{c.architecture}</dd>
+      <dt>Shape</dt>
+      <dd>{c.numHiddenLayers} layers, hidden {c.hiddenSize}, MLP {c.intermediateSize}, {c.numAttentionHeads} heads ({c.numKeyValueHeads} KV, dim {c.headDim}), vocabulary {c.vocabSize}</dd>
+      <dt>Parameters</dt><dd>{formatCount(info.parameters)} ({info.parameters.toLocaleString('en-US')})</dd>
+      <dt>Tokenizer</dt><dd>{info.tokenizerTokens.toLocaleString('en-US')} tokens{info.hasChatTemplate ? ', chat template' : ', no chat template (plain prompts)'}</dd>
+    </dl>
+  );
+}
+
+function RoleModel({ role, title }: { role: Role; title: string }) {
+  const entry = useModelsStore((s) => s[role]);
+  const { chooseBuiltin, chooseFolder, refuse } = useModelsStore.getState();
+  const onPicked = (picked: Parameters<typeof pickModelFolder>[0]) => {
+    try {
+      void chooseFolder(role, pickModelFolder(picked));
+    } catch (error) {
+      refuse(role, 'picked files', (error as Error).message);
+    }
+  };
+  const source = entry.choice.kind === 'builtin' ? 'Built-in anchors' : `Your folder "${entry.choice.name}"`;
+  return (
+    <fieldset className="model-role">
+      <legend>{title}</legend>
+      <DropZone
+        label={`${TITLE[role]} model files`} folderLabel={`${TITLE[role]} model folder`} accept=".json,.safetensors,.jinja"
+        keep={isModelFilePath} hint="A Hugging Face folder: config.json, model.safetensors, tokenizer.json." onPicked={onPicked}
+      />
+      <div className="row">
+        <button type="button" onClick={() => void chooseBuiltin(role)} aria-pressed={entry.choice.kind === 'builtin'}>
+          Use built-in anchors<span className="visually-hidden"> for the {TITLE[role]}</span>
+        </button>
+      </div>
+      <p role="status" className={entry.status === 'error' ? 'message error' : 'message'}>
+        {source}: {entry.status === 'loading' ? 'reading…' : entry.status === 'ready' ? 'ready.' : entry.message}
+      </p>
+      <ModelFacts entry={entry} />
+    </fieldset>
+  );
+}
+
+function MemoryTable() {
+  const models = useModelsStore();
+  const config = useConfigStore((s) => selectBuiltConfig(s).config);
+  const gpu = useGpuStore((s) => s.gpu);
+  const budget = gpu.status === 'ready' ? deviceBudget(gpu.limits, globalThis.navigator as { deviceMemory?: number }) : null;
+  const check = checkModels(selectRoleEntries(models), config, budget);
+  if (check.footprints.length === 0) return check.blocker ? <p className="message error">{check.blocker}</p> : null;
+  return (
+    <>
+      <table aria-label="Training memory estimate">
+        <caption>Training memory estimate (f32, per role)</caption>
+        <thead>
+          <tr><th scope="col">Role</th><th scope="col">Weights</th><th scope="col">Grads</th><th scope="col">Adam m, v</th><th scope="col">Activations</th><th scope="col">Total</th></tr>
+        </thead>
+        <tbody>
+          {check.footprints.map((f) => (
+            <tr key={f.role}>
+              <th scope="row">{TITLE[f.role]} <span className="muted">({f.seqLen} tokens)</span></th>
+              <td>{formatBytes(f.estimate.weightsBytes)}</td>
+              <td>{formatBytes(f.estimate.gradsBytes)}</td>
+              <td>{formatBytes(f.estimate.adamBytes)}</td>
+              <td>{formatBytes(f.estimate.activationsBytes)}</td>
+              <td>{formatBytes(f.estimate.totalBytes)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {budget === null
+        ? <p className="message">Limits are checked once the WebGPU adapter is known.</p>
+        : (
+          <p className="doc">
+            Both roles: {formatBytes(check.verdict!.totalBytes)}. Adapter: maxBufferSize {formatBytes(budget.maxBufferSize)},
+            maxStorageBufferBindingSize {formatBytes(budget.maxStorageBufferBindingSize)}
+            {budget.deviceMemoryGiB === null ? '; device memory not reported' : `; device memory ${budget.deviceMemoryGiB} GiB`}.
+          </p>
+        )}
+      {check.verdict?.problems.map((p) => <p key={p} className="message error" role="alert">{p}</p>)}
+      {check.verdict?.warnings.map((w) => <p key={w} className="message warn">{w}</p>)}
+      {check.verdict?.fits && <p className="message">These models fit this adapter&apos;s limits.</p>}
+    </>
+  );
+}
+
+export function ModelsPanel() {
+  const isShared = useModelsStore((s) => s.isShared);
+  const { chooseBuiltin, setShared } = useModelsStore.getState();
+  useEffect(() => {
+    const s = useModelsStore.getState();
+    // Inspect the built-in anchors once, for whichever role still has them unread.
+    for (const role of ['generator', 'solver'] as const) {
+      if (s[role].choice.kind === 'builtin' && s[role].status === 'loading' && s[role].info === null) void chooseBuiltin(role);
+    }
+  }, [chooseBuiltin]);
+  return (
+    <section className="panel models" aria-labelledby="models-heading">
+      <h2 id="models-heading">Models</h2>
+      <p className="doc">The weights each role starts from. Drop a Hugging Face folder (config.json, model.safetensors or its shards, tokenizer.json, tokenizer_config.json) of a Llama, Qwen2 or Qwen3 model.</p>
+      <RoleModel role="generator" title={isShared ? 'Generator and Solver' : 'Generator'} />
+      <label className="inline">
+        <input type="checkbox" checked={isShared} onChange={(e) => setShared(e.target.checked)} />
+        The Solver starts from the Generator&apos;s model
+      </label>
+      {!isShared && <RoleModel role="solver" title="Solver" />}
+      <MemoryTable />
+    </section>
+  );
+}

@@ -1,0 +1,137 @@
+// The reproduction (issue 5): every method × seed, one run at a time, seed-major so that partial results
+// already compare all methods. After each run the folder gets that run's records and freshly written
+// results (results.json, results.md, target-accuracy.svg), so a long experiment can be read while it
+// runs, and a restarted one skips the runs already on disk.
+//
+// Folder layout (outDir):
+//   settings.json                      the experiment settings; a restart must match them
+//   iterations.jsonl                   one IterationSummary per finished iteration (tail -f to monitor)
+//   runs/<method>-seed<s>.json         a finished run's summaries (its presence marks the run done)
+//   runs/<method>-seed<s>.metrics.jsonl, .questions.jsonl   full spec §8 records and question rows
+//   results.json, results.md, target-accuracy.svg
+import { appendFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { aggregate, devKindsOf, type ExperimentResults } from './aggregate.ts';
+import type { IterationSummary } from './iteration-summary.ts';
+import { METHOD_INFO, type Method } from './methods.ts';
+import { resultsMarkdown } from './report-markdown.ts';
+import { runMethod, type ExperimentInputs, type RunOutput } from './run-method.ts';
+import { checkSettings, methodConfig, type ExperimentSettings } from './settings.ts';
+import { lineChartSvg } from './svg-plot.ts';
+
+export const EXPERIMENT_FILES = {
+  settings: 'settings.json',
+  iterations: 'iterations.jsonl',
+  results: 'results.json',
+  markdown: 'results.md',
+  plot: 'target-accuracy.svg',
+} as const;
+
+export interface ExperimentOptions {
+  settings: ExperimentSettings;
+  outDir: string;
+  title: string;
+  /** Extra setup lines for results.md (model, adapter, ...). */
+  setupNotes?: string[];
+  log?: (line: string) => void;
+}
+
+export const runFileName = (method: Method, seed: number) => `${method}-seed${seed}`;
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.partial`, text);
+  await rename(`${path}.partial`, path);
+}
+
+async function readJsonOrNull<T>(path: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Writes settings.json, or checks that a restarted experiment uses the same settings. */
+async function claimFolder(outDir: string, settings: ExperimentSettings): Promise<void> {
+  await mkdir(join(outDir, 'runs'), { recursive: true });
+  const path = join(outDir, EXPERIMENT_FILES.settings);
+  const text = `${JSON.stringify(settings, null, 2)}\n`;
+  const saved = await readFile(path, 'utf8').catch(() => null);
+  if (saved === null) return writeAtomic(path, text);
+  if (saved !== text) {
+    throw new Error(`${path}: this folder holds an experiment with other settings; choose another name or delete the folder`);
+  }
+}
+
+const jsonl = (rows: readonly unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+
+async function saveRun(outDir: string, name: string, run: RunOutput): Promise<void> {
+  const base = join(outDir, 'runs', name);
+  await writeAtomic(`${base}.metrics.jsonl`, jsonl(run.metrics));
+  await writeAtomic(`${base}.questions.jsonl`, jsonl(run.questions));
+  await writeAtomic(`${base}.json`, `${JSON.stringify(run.summaries, null, 2)}\n`);
+}
+
+function setupLines(o: ExperimentOptions): string[] {
+  const s = o.settings;
+  const c = methodConfig(s, s.methods[0], s.seeds[0]);
+  return [
+    `methods: ${s.methods.map((m) => `${m} (${METHOD_INFO[m].description})`).join('; ')}`,
+    `seeds: ${s.seeds.join(', ')}; iterations: ${s.iterations}`,
+    `B_doc ${c['training.doc_batch_size']}, n_G ${c['generator.rollout.n']}, n_S ${c['solver.rollout.n']}, dev pool ${c['data.dev_pool_size']}, `
+      + `response tokens Generator ${c['generator.rollout.response_length']} / Solver ${c['solver.rollout.response_length']}, `
+      + `lr Solver ${c['solver.actor.optim.lr']} / Generator ${c['generator.actor.optim.lr']}`,
+    ...(o.setupNotes ?? []),
+  ];
+}
+
+/** Writes results.json, results.md and the plot from every summary so far. */
+export async function writeResults(o: ExperimentOptions, rows: readonly IterationSummary[], devKinds: string[]): Promise<ExperimentResults> {
+  const results = aggregate(rows, devKinds);
+  await writeAtomic(join(o.outDir, EXPERIMENT_FILES.results), `${JSON.stringify({ settings: o.settings, results, rows }, null, 2)}\n`);
+  await writeAtomic(join(o.outDir, EXPERIMENT_FILES.markdown), resultsMarkdown(results, { title: o.title, setup: setupLines(o) }));
+  const series = results.methods.map((m) => ({
+    label: METHOD_INFO[m].label,
+    points: results.iterations.filter((it) => it.method === m).map((it) => ({ x: it.iteration, mean: it.target_accuracy.mean, std: it.target_accuracy.std })),
+  }));
+  const svg = lineChartSvg({
+    title: `Target accuracy over iterations (mean ± std, ${results.seeds.length} seed${results.seeds.length === 1 ? '' : 's'})`,
+    xLabel: 'iteration', yLabel: 'dev_rollout/accuracy_strict', series,
+  });
+  await writeAtomic(join(o.outDir, EXPERIMENT_FILES.plot), svg);
+  return results;
+}
+
+export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInputs): Promise<ExperimentResults> {
+  const { settings, outDir } = o;
+  const log = o.log ?? (() => {});
+  checkSettings(settings);
+  await claimFolder(outDir, settings);
+  const devKinds = devKindsOf(inputs.dev.slice(0, methodConfig(settings, settings.methods[0], settings.seeds[0])['data.dev_pool_size']));
+  const rows: IterationSummary[] = [];
+  for (const seed of settings.seeds) {
+    for (const method of settings.methods) {
+      const name = runFileName(method, seed);
+      const saved = await readJsonOrNull<IterationSummary[]>(join(outDir, 'runs', `${name}.json`));
+      if (saved !== null) {
+        log(`${name}: already done, skipped`);
+        rows.push(...saved);
+        continue;
+      }
+      const t0 = performance.now();
+      const run = await runMethod(inputs, settings, method, seed, (s) => {
+        appendFileSync(join(outDir, EXPERIMENT_FILES.iterations), `${JSON.stringify(s)}\n`);
+        log(`${name} iteration ${s.iteration}: target ${s.target_accuracy.toFixed(3)}`
+          + (s.frac_valid_questions === null ? '' : `, valid ${s.frac_valid_questions.toFixed(3)}`)
+          + (s.gen_accuracy === null ? '' : `, gen acc ${s.gen_accuracy.toFixed(3)}`) + ` (${s.seconds.toFixed(1)} s)`);
+      });
+      await saveRun(outDir, name, run);
+      rows.push(...run.summaries);
+      await writeResults(o, rows, devKinds);
+      log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
+  }
+  return writeResults(o, rows, devKinds);
+}

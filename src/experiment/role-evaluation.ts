@@ -1,0 +1,102 @@
+// Evaluating a role without training it: the Solver's target accuracy (exactly Stage 1 of
+// iteration.ts: same prompts, sampling settings and random keys, so the untrained Solver's value at
+// iteration k equals a trained run's iteration-k dev accuracy before any update) and the Generator's
+// question validity. Used by the `base` method and by the anchors' starting-point measurement.
+import type { Document } from '../data/documents.ts';
+import type { DevQuestion } from '../data/dev-pool.ts';
+import { scoreResponse, type AnswerScore } from '../infuser/answer-extraction.ts';
+import type { RunConfig } from '../infuser/config.ts';
+import { buildGeneratorMessages, buildSolverMessages } from '../infuser/prompts.ts';
+import { parseGeneratorResponse } from '../infuser/question-parser.ts';
+import type { PolicyRole, Sample } from '../infuser/roles.ts';
+import { kindOf } from './iteration-summary.ts';
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** Correct / total pooled over samples, per-kind tallies (extra.topic / question_type) and reply lengths. */
+export interface Tally {
+  correct: number;
+  total: number;
+  byKind: Record<string, { correct: number; total: number }>;
+  /** Reply lengths in tokens, for choosing response-length limits. */
+  lengths: number[];
+  /** Replies that hit the token limit. */
+  truncated: number;
+}
+
+function emptyTally(): Tally {
+  return { correct: 0, total: 0, byKind: {}, lengths: [], truncated: 0 };
+}
+
+function addLengths(t: Tally, samples: readonly Sample[]): void {
+  for (const s of samples) {
+    t.lengths.push(s.tokens.length);
+    if (s.finish === 'length') t.truncated++;
+  }
+}
+
+function label(extra: Record<string, unknown>, key: string): string | null {
+  return typeof extra[key] === 'string' ? (extra[key] as string) : null;
+}
+
+function add(t: Tally, kind: string, hits: number, n: number): void {
+  t.correct += hits;
+  t.total += n;
+  const k = (t.byKind[kind] ??= { correct: 0, total: 0 });
+  k.correct += hits;
+  k.total += n;
+}
+
+/** Share correct; 0 for an empty tally. */
+export function share(t: { correct: number; total: number }): number {
+  return t.total === 0 ? 0 : t.correct / t.total;
+}
+
+/**
+ * Stage 1 without an update: the Solver answers the first `data.dev_pool_size` dev questions
+ * `solver.rollout.n` times each with the keys [iteration, 'dev', i]. Correct = strict (null = wrong).
+ */
+export async function evaluateSolver(solver: PolicyRole, dev: readonly DevQuestion[], config: RunConfig, iteration: number): Promise<Tally> {
+  const tally = emptyTally();
+  const questions = dev.slice(0, config['data.dev_pool_size']);
+  for (let i = 0; i < questions.length; i++) {
+    const q = questions[i];
+    const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, q.choices));
+    const answers = await solver.sample({
+      promptIds, n: config['solver.rollout.n'], stream: 'solver_sample', keys: [iteration, 'dev', i],
+      sampling: {
+        temperature: config['solver.rollout.temperature'],
+        topP: config['solver.rollout.top_p'],
+        maxNewTokens: config['solver.rollout.response_length'],
+      },
+    });
+    const scores: AnswerScore[] = answers.map((a) => scoreResponse(a.text, LETTERS[q.correct_index]));
+    add(tally, kindOf(label(q.extra, 'topic'), label(q.extra, 'question_type')), scores.filter((s) => s === 1).length, scores.length);
+    addLengths(tally, answers);
+  }
+  return tally;
+}
+
+/**
+ * The Generator writes `generator.rollout.n` questions for each document (keys [iteration, slot], as in
+ * Stage 2); `correct` counts replies that parse and validate (§3.2–3.3).
+ */
+export async function evaluateGenerator(generator: PolicyRole, documents: readonly Document[], config: RunConfig, iteration = 0): Promise<Tally> {
+  const report = emptyTally();
+  for (let slot = 0; slot < documents.length; slot++) {
+    const doc = documents[slot];
+    const promptIds = await generator.encodeChat(buildGeneratorMessages(doc.content, config['generator.prompt_template']));
+    const samples = await generator.sample({
+      promptIds, n: config['generator.rollout.n'], stream: 'gen_sample', keys: [iteration, slot],
+      sampling: {
+        temperature: config['generator.rollout.temperature'],
+        topP: config['generator.rollout.top_p'],
+        maxNewTokens: config['generator.rollout.response_length'],
+      },
+    });
+    const ok = samples.filter((s) => parseGeneratorResponse(s.text, { allowDuplicateChoices: !config['validation.reject_duplicate_choices'] }).ok);
+    add(report, kindOf(label(doc.extra, 'topic'), label(doc.extra, 'question_type')), ok.length, samples.length);
+    addLengths(report, samples);
+  }
+  return report;
+}

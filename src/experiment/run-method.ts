@@ -1,0 +1,73 @@
+// One (method, seed) run of the experiment, in process: fresh roles from the anchor weights, then N
+// co-training iterations (iteration.ts, the same code the CLI and the browser drive), or for `base` N
+// Stage-1 evaluations of the untouched Solver. Roles are disposed afterwards so runs do not accumulate
+// GPU buffers.
+import type { DevQuestion } from '../data/dev-pool.ts';
+import type { Document } from '../data/documents.ts';
+import type { Engine } from '../engine/engine.ts';
+import { DocumentSampler, docsShuffle } from '../infuser/document-sampler.ts';
+import { createEngineRoles, type LoadedModel } from '../infuser/engine-roles.ts';
+import { runIteration } from '../infuser/iteration.ts';
+import type { MetricRecord, QuestionRow } from '../infuser/run-records.ts';
+import { baseSummary, summarizeIteration, type IterationSummary } from './iteration-summary.ts';
+import type { Method } from './methods.ts';
+import { evaluateSolver, share } from './role-evaluation.ts';
+import { methodConfig, type ExperimentSettings } from './settings.ts';
+
+/** Builds both roles; tests wrap createEngineRoles to script sampling. */
+export type RoleFactory = typeof createEngineRoles;
+
+export interface ExperimentInputs {
+  engine: Engine;
+  /** The anchor: both roles start from these weights in every run. */
+  model: LoadedModel;
+  documents: readonly Document[];
+  dev: readonly DevQuestion[];
+  makeRoles?: RoleFactory;
+}
+
+export interface RunOutput {
+  summaries: IterationSummary[];
+  /** Full spec §8 records per iteration (empty for base). */
+  metrics: MetricRecord[];
+  questions: QuestionRow[];
+}
+
+export async function runMethod(
+  inputs: ExperimentInputs,
+  settings: ExperimentSettings,
+  method: Method,
+  seed: number,
+  onIteration: (s: IterationSummary) => void = () => {},
+): Promise<RunOutput> {
+  const config = methodConfig(settings, method, seed);
+  const makeRoles = inputs.makeRoles ?? createEngineRoles;
+  const roles = makeRoles(inputs.engine, { generator: inputs.model, solver: inputs.model, config });
+  const out: RunOutput = { summaries: [], metrics: [], questions: [] };
+  const push = (s: IterationSummary) => {
+    out.summaries.push(s);
+    onIteration(s);
+  };
+  try {
+    if (method === 'base') {
+      for (let k = 0; k < settings.iterations; k++) {
+        const t0 = performance.now();
+        const tally = await evaluateSolver(roles.solver, inputs.dev, config, k);
+        push(baseSummary(seed, k, share(tally), (performance.now() - t0) / 1000));
+      }
+      return out;
+    }
+    const sampler = new DocumentSampler(inputs.documents.length, docsShuffle(seed));
+    const ctx = { config, generator: roles.generator, solver: roles.solver, documents: inputs.documents, dev: inputs.dev, sampler };
+    for (let k = 0; k < settings.iterations; k++) {
+      const { metrics, questions } = await runIteration(ctx, k);
+      out.metrics.push(metrics);
+      out.questions.push(...questions);
+      push(summarizeIteration(method, seed, metrics, questions));
+    }
+    return out;
+  } finally {
+    roles.generator.dispose();
+    roles.solver.dispose();
+  }
+}
