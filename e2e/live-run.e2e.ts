@@ -21,6 +21,7 @@ const docPaths = writeDocuments(join(dir, 'docs'));
 const devPath = join(dir, 'dev.json');
 writeDevSet(devPath);
 const timings: Record<string, number> = {};
+let isReloadExpected = true;
 
 beforeAll(async () => {
   modelDir = await writeTinyModel();
@@ -28,8 +29,11 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+  // A reload nobody asked for (Vite re-optimizing dependencies) would end a live run silently.
+  page.on('load', () => { if (!isReloadExpected) pageErrors.push('the page reloaded by itself'); });
   await page.goto(inject('baseUrl'));
   await page.getByRole('heading', { name: 'INFUSER Lab' }).waitFor();
+  isReloadExpected = false;
 });
 afterAll(async () => {
   console.log('live-run timings (s):', JSON.stringify(timings));
@@ -93,9 +97,13 @@ describe('a live run in the lab page', () => {
     expect(facts).toContain('LlamaForCausalLM');
     expect(facts).toContain(`(${parameters.toLocaleString('en-US')})`);
     const table = page.getByRole('table', { name: 'Training memory estimate' });
-    await expect(table.locator('tbody tr').count()).resolves.toBe(2);
-    // Weights are f32: 4 bytes per parameter, shown in KiB for this model.
-    expect(await table.locator('tbody tr').first().locator('td').first().textContent()).toBe(`${(parameters * 4 / 1024).toFixed(1)} KiB`);
+    await expect(table.locator('thead th').allTextContents()).resolves.toEqual(['Per role', 'Generator (1040 tokens)', 'Solver (1040 tokens)']);
+    // Weights are f32: 4 bytes per parameter, shown in KiB for this model; gradients the same, AdamW twice that.
+    const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+    const cells = (row: string) => table.locator('tbody tr', { has: page.getByRole('rowheader', { name: row }) }).locator('td').allTextContents();
+    await expect(cells('Weights')).resolves.toEqual([kib(parameters * 4), kib(parameters * 4)]);
+    await expect(cells('Gradients')).resolves.toEqual([kib(parameters * 4), kib(parameters * 4)]);
+    await expect(cells('AdamW m, v')).resolves.toEqual([kib(parameters * 8), kib(parameters * 8)]);
     await expect.poll(() => models.getByText('These models fit this adapter').count()).toBe(1);
   });
 
@@ -113,6 +121,7 @@ describe('a live run in the lab page', () => {
     await setSetting(/^Answer length/, '16');
     const t0 = performance.now();
     await page.getByRole('button', { name: 'Run', exact: true }).click();
+    expect(pageErrors).toEqual([]);
     const runsList = page.getByRole('list', { name: 'Runs', exact: true });
     await expect.poll(() => runsList.textContent(), { timeout: 150_000, interval: 500 }).toMatch(/live · \w+ · 1 iterations/);
     timings.firstIteration = since(t0);
@@ -190,7 +199,10 @@ describe('a live run in the lab page', () => {
   });
 
   it('keeps the run across a reload and resumes it from its checkpoint to iteration 3', async () => {
+    expect(pageErrors).toEqual([]);
+    isReloadExpected = true;
     await page.reload();
+    isReloadExpected = false;
     const runsList = page.getByRole('list', { name: 'Runs', exact: true });
     await expect.poll(() => runsList.textContent(), { timeout: 30_000 }).toMatch(/live · paused · 2 iterations/);
     await expect(page.getByRole('img', { name: 'Influence heatmap', exact: true }).isVisible()).resolves.toBe(true);

@@ -1,30 +1,40 @@
 // `infuser-lab bench` (npm run bench): GFLOP/s of every matmul variant on square products, beside
-// onnxruntime-web's wasm EP on the same machine in the same run, and the engine's peak GPU bytes.
-// Prints one JSON object per case on stdout, then a readable table. Uses ops/matmul.ts (kernels),
-// engine/bench/gpu-timer.ts and engine/bench/ort-matmul.ts; --autotune also runs engine/autotune.ts.
+// onnxruntime-web measured in the same run, and the engine's peak GPU bytes. In node the peer is ORT's
+// wasm EP; with --browser the bench runs in headless Chromium (src/bench/browser-bench.ts drives
+// bench.html) against ORT's webgpu EP on the same adapter, plus its wasm EP in the page. --attention
+// and --model append those benches (src/bench/sections.ts). Prints one JSON object per case on stdout,
+// then readable tables. The measuring loop is engine/bench/matmul-bench.ts.
 import { availableParallelism } from 'node:os';
 import { describeGpu } from '../engine/device.ts';
 import type { Engine } from '../engine/engine.ts';
 import { autotune, memoryStore } from '../engine/autotune.ts';
-import { timeDispatch } from '../engine/bench/gpu-timer.ts';
+import { describeSkip, gflopsOf, runMatmulBench, type SkippedCase } from '../engine/bench/matmul-bench.ts';
 import { timeOrtMatmul } from '../engine/bench/ort-matmul.ts';
 import { formatTable, LAYOUTS, type BenchRow, type Layout } from '../engine/bench/report.ts';
-import { MATMUL_TUNABLE, MATMUL_VARIANTS, matmulDispatch, type MatmulVariant } from '../engine/ops/matmul.ts';
+import { MATMUL_TUNABLE, MATMUL_VARIANTS, type MatmulVariant } from '../engine/ops/matmul.ts';
+import { attentionSection, modelSection } from '../bench/sections.ts';
 import { parseFlags } from './args.ts';
 import type { Command } from './command.ts';
 import { withEngine } from './model-flags.ts';
 
 const HELP = `infuser-lab bench [--sizes 256,512,1024] [--variants naive,regs4x4,regs8x8,tiled16] [--layouts nn,nt]
                   [--repeat 3] [--budget-ms 4000] [--threads N] [--no-ort] [--autotune]
+                  [--browser] [--attention] [--model] [--all]
 
-Times each matmul variant on n x n x n products (GFLOP/s) beside onnxruntime-web's wasm EP
-(MatMul, or Gemm for transposed layouts) in the same run, with the engine pool's peak GPU bytes.
+Times each matmul variant on n x n x n products (GFLOP/s) beside onnxruntime-web (MatMul, or Gemm for
+transposed layouts) in the same run, with the engine pool's peak GPU bytes.
   layouts      nn = A·B, nt = A·Bᵀ (linear layer), tn = Aᵀ·B (weight gradient), tt
   --repeat     timed runs per case (fewer when one run would pass --budget-ms); a variant whose
                speed at a smaller size predicts one run above 2 x --budget-ms is skipped
   --threads    onnxruntime-web wasm threads (default: all cores)
   --autotune   also measure autotune's pick for this adapter (memory only, nothing stored)
-Prints one JSON object per case, then a table.
+  --browser    run the matmul bench in headless Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) on a
+               Vite server of this checkout: the engine in the page against onnxruntime-web's webgpu
+               EP on the same adapter (ratios divide by it) and its wasm EP; autotune's pick is marked
+  --attention  append attention forward/backward per variant (tiny heads and SmolLM2-135M's, T 64/256)
+  --model      append the model bench (prefill, cached decode, training step; see bench-model)
+  --all        matmul in node and in Chromium, then attention and model (~6 min on SwiftShader)
+Prints one JSON object per case, then a table per section.
 `;
 
 interface Args {
@@ -36,6 +46,10 @@ interface Args {
   threads: number;
   ort: boolean;
   autotune: boolean;
+  node: boolean;
+  browser: boolean;
+  attention: boolean;
+  model: boolean;
 }
 
 function list<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
@@ -55,9 +69,11 @@ function positive(text: string, flag: string): number {
 function parse(argv: string[]): Args {
   const f = parseFlags(argv, {
     sizes: 'string', variants: 'string', layouts: 'string', repeat: 'string', 'budget-ms': 'string',
-    threads: 'string', 'no-ort': 'boolean', autotune: 'boolean',
+    threads: 'string', 'no-ort': 'boolean', autotune: 'boolean', browser: 'boolean', attention: 'boolean',
+    model: 'boolean', all: 'boolean',
   }, 'bench');
   const text = (name: string, fallback: string): string => (f[name] === undefined ? fallback : String(f[name]));
+  const all = f.all === true;
   return {
     sizes: text('sizes', '256,512,1024').split(',').map((s) => positive(s, 'sizes')),
     variants: list(text('variants', MATMUL_VARIANTS.join(',')), MATMUL_VARIANTS, 'variants'),
@@ -67,81 +83,84 @@ function parse(argv: string[]): Args {
     threads: positive(text('threads', String(availableParallelism())), 'threads'),
     ort: f['no-ort'] !== true,
     autotune: f.autotune === true,
+    node: all || f.browser !== true,
+    browser: all || f.browser === true,
+    attention: all || f.attention === true,
+    model: all || f.model === true,
   };
 }
 
-const fill = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 13) / 13 - 0.5);
+const print = (json: unknown): void => console.log(JSON.stringify(json));
+const printCase = (where: 'node' | 'chromium') => (r: BenchRow | SkippedCase): void =>
+  print({ bench: 'matmul', where, ...r, M: r.n, N: r.n, K: r.n });
 
-/** Times one variant on an n x n x n product; operands live only for this case. */
-async function benchVariant(e: Engine, variant: MatmulVariant, n: number, layout: Layout, args: Args): Promise<BenchRow> {
-  const [transA, transB] = [layout[0] === 't', layout[1] === 't'];
-  const a = e.fromArray(fill(n * n), [n, n], 'A');
-  const b = e.fromArray(fill(n * n), [n, n], 'B');
-  const c = e.empty([n, n], 'C');
-  e.pool.resetPeaks();
-  try {
-    const plan = { M: n, N: n, K: n, batch: 1, reduce: 1, strideA: 0, strideB: 0, strideC: 0, transA, transB, accumulate: false };
-    const t = await timeDispatch(e, matmulDispatch(c, a, b, plan, variant), { repeat: args.repeat, budgetMs: args.budgetMs });
-    const gflops = (2 * n ** 3) / (t.ms * 1e6);
-    return { impl: 'webgpu', variant, layout, n, ms: t.ms, gflops, repeat: t.repeat, method: t.method, peakLiveBytes: e.stats.peakLiveBytes };
-  } finally {
-    [a, b, c].forEach((t) => t.dispose());
-  }
+/** Summary lines under a matmul table: skipped cases and the pool's peak. */
+function footer(skipped: SkippedCase[], budgetMs: number, peakAllocatedBytes: number): string {
+  const lines = skipped.length ? [`skipped, predicted above 2 x --budget-ms ${budgetMs}: ${skipped.map(describeSkip).join(', ')}`] : [];
+  lines.push(`peak GPU bytes allocated by the engine's pool: ${(peakAllocatedBytes / 2 ** 20).toFixed(1)} MiB`);
+  return lines.join('\n');
 }
 
-async function benchOrt(n: number, layout: Layout, args: Args): Promise<BenchRow> {
-  const [transA, transB] = [layout[0] === 't', layout[1] === 't'];
-  const t = await timeOrtMatmul({ M: n, N: n, K: n, transA, transB }, args.threads, args.repeat, args.budgetMs);
-  const gflops = (2 * n ** 3) / (t.ms * 1e6);
-  return { impl: 'onnxruntime-web', variant: `wasm x${t.threads}`, layout, n, ms: t.ms, gflops, repeat: t.repeat, method: 'wall-clock' };
-}
-
-async function bench(e: Engine, args: Args): Promise<void> {
+async function nodeMatmul(e: Engine, args: Args): Promise<string> {
   const adapter = describeGpu(e.gpu);
-  const rows: BenchRow[] = [];
-  const emit = (row: BenchRow): void => {
-    rows.push(row);
-    console.log(JSON.stringify({ bench: 'matmul', ...row, M: row.n, N: row.n, K: row.n }));
+  const peers = async (n: number, layout: Layout): Promise<BenchRow[]> => {
+    const t = await timeOrtMatmul({ M: n, N: n, K: n, transA: layout[0] === 't', transB: layout[1] === 't' }, args.threads, args.repeat, args.budgetMs);
+    return [{ impl: 'onnxruntime-web', variant: `wasm x${t.threads}`, layout, n, ms: t.ms, gflops: gflopsOf(n, t.ms), repeat: t.repeat, method: 'wall-clock', io: t.io }];
   };
-  // A variant whose speed at a smaller size predicts one run above twice the budget is skipped (on
-  // SwiftShader tiled16 would need ~25 s for one 1024³ product).
-  const lastGflops = new Map<string, number>();
-  const skipped: string[] = [];
-  for (const n of [...args.sizes].sort((x, y) => x - y)) {
-    for (const layout of args.layouts) {
-      for (const v of args.variants) {
-        const predictedMs = (2 * n ** 3) / ((lastGflops.get(`${v} ${layout}`) ?? Infinity) * 1e6);
-        if (predictedMs > 2 * args.budgetMs) {
-          skipped.push(`${v} ${layout} ${n} (~${(predictedMs / 1000).toFixed(0)} s per run)`);
-          console.log(JSON.stringify({ bench: 'matmul', impl: 'webgpu', variant: v, layout, n, skipped: true, predictedMs }));
-          continue;
-        }
-        const row = await benchVariant(e, v, n, layout, args);
-        lastGflops.set(`${v} ${layout}`, row.gflops);
-        emit(row);
-      }
-      if (args.ort) emit(await benchOrt(n, layout, args));
-    }
-  }
-  const summary: Record<string, unknown> = { bench: 'summary', adapter, peakAllocatedBytes: e.stats.peakAllocatedBytes };
+  const { rows, skipped } = await runMatmulBench(e, args, args.ort ? peers : null, printCase('node'));
+  const summary: Record<string, unknown> = { bench: 'summary', where: 'node', adapter, peakAllocatedBytes: e.stats.peakAllocatedBytes };
+  let selected: string | undefined;
   if (args.autotune) {
     const r = await autotune(e, MATMUL_TUNABLE, { store: memoryStore(), retune: true });
     summary.autotune = { variant: r.variant, method: r.method, timingsMs: r.timingsMs };
+    selected = r.variant;
   }
-  console.log(JSON.stringify(summary));
-  console.log(`\nmatmul on ${adapter}; onnxruntime-web ${args.ort ? `wasm EP, ${args.threads} threads` : 'skipped'}`);
-  console.log(formatTable(rows, args.variants));
-  if (skipped.length) console.log(`skipped, predicted above 2 x --budget-ms ${args.budgetMs}: ${skipped.join(', ')}`);
-  console.log(`peak GPU bytes allocated by the engine's pool: ${(e.stats.peakAllocatedBytes / 2 ** 20).toFixed(1)} MiB`);
-  if (args.autotune) console.log(`autotune picks: ${(summary.autotune as { variant: string }).variant}`);
+  print(summary);
+  return [
+    `matmul in node on ${adapter}; onnxruntime-web ${args.ort ? `wasm EP, ${args.threads} threads` : 'skipped'}`,
+    formatTable(rows, args.variants, { selected }),
+    footer(skipped, args.budgetMs, e.stats.peakAllocatedBytes),
+    ...(selected ? [`autotune picks: ${selected}`] : []),
+  ].join('\n');
+}
+
+async function browserMatmul(args: Args): Promise<string> {
+  // Loaded here so other commands never pay for Vite and Playwright.
+  const { runBrowserBench } = await import('../bench/browser-bench.ts');
+  const r = await runBrowserBench(
+    { ...args, ortWebgpu: args.ort, ortWasm: args.ort, autotune: true },
+    { onRow: printCase('chromium') },
+  );
+  const { rows, skipped, ...rest } = r;
+  print({ bench: 'summary', where: 'chromium', ...rest, skipped: skipped.length });
+  const ort = args.ort ? `webgpu EP (ratios) and wasm EP, ${r.threads} threads` : 'skipped';
+  return [
+    `matmul in Chromium on ${r.adapter} (crossOriginIsolated ${r.crossOriginIsolated}); onnxruntime-web ${ort}`,
+    formatTable(rows, args.variants, { reference: 'webgpu', selected: r.selected?.variant }),
+    footer(skipped, args.budgetMs, r.peakAllocatedBytes),
+    `autotune picks in the page: ${r.selected?.variant ?? '-'}`,
+  ].join('\n');
+}
+
+async function bench(args: Args): Promise<void> {
+  const tables: string[] = [];
+  if (args.node || args.attention || args.model) {
+    await withEngine(async (e) => {
+      if (args.node) tables.push(await nodeMatmul(e, args));
+      const o = { repeat: args.repeat, budgetMs: args.budgetMs, ort: args.ort, threads: args.threads, print };
+      if (args.attention) tables.push(await attentionSection(e, o));
+      if (args.model) tables.push(await modelSection(e, o));
+    });
+  }
+  if (args.browser) tables.push(await browserMatmul(args));
+  console.log(`\n${tables.join('\n\n')}`);
 }
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'matmul GFLOP/s per kernel variant vs onnxruntime-web (wasm), peak GPU bytes',
+  summary: 'matmul GFLOP/s per kernel variant vs onnxruntime-web (wasm in node, webgpu in Chromium), peak GPU bytes',
   help: HELP,
   async run(argv) {
-    const args = parse(argv);
-    await withEngine((e) => bench(e, args));
+    await bench(parse(argv));
   },
 };

@@ -5,7 +5,7 @@
 import { useEffect } from 'react';
 import { deviceBudget } from '../model-fit.ts';
 import { isModelFilePath, pickModelFolder } from '../model-files.ts';
-import { formatBytes } from '../../model/model-memory.ts';
+import { formatBytes, type MemoryEstimate } from '../../model/model-memory.ts';
 import { useGpuStore } from '../gpu-store.ts';
 import type { Role } from '../run-driver.ts';
 import { selectBuiltConfig, useConfigStore } from '../stores/config.ts';
@@ -13,6 +13,10 @@ import { checkModels, selectRoleEntries, useModelsStore, type ModelEntry } from 
 import { DropZone } from './DropZone.tsx';
 
 const TITLE: Record<Role, string> = { generator: 'Generator', solver: 'Solver' };
+
+const MEMORY_ROWS: [string, keyof MemoryEstimate][] = [
+  ['Weights', 'weightsBytes'], ['Gradients', 'gradsBytes'], ['AdamW m, v', 'adamBytes'], ['Activations', 'activationsBytes'], ['Total', 'totalBytes'],
+];
 
 /** 134_515_008 → "134.5 M". */
 function formatCount(n: number): string {
@@ -78,19 +82,18 @@ function MemoryTable() {
   return (
     <>
       <table aria-label="Training memory estimate">
-        <caption>Training memory estimate (f32, per role)</caption>
+        <caption>Training memory estimate (f32)</caption>
         <thead>
-          <tr><th scope="col">Role</th><th scope="col">Weights</th><th scope="col">Grads</th><th scope="col">Adam m, v</th><th scope="col">Activations</th><th scope="col">Total</th></tr>
+          <tr>
+            <th scope="col">Per role</th>
+            {check.footprints.map((f) => <th key={f.role} scope="col">{TITLE[f.role]} <span className="muted">({f.seqLen} tokens)</span></th>)}
+          </tr>
         </thead>
         <tbody>
-          {check.footprints.map((f) => (
-            <tr key={f.role}>
-              <th scope="row">{TITLE[f.role]} <span className="muted">({f.seqLen} tokens)</span></th>
-              <td>{formatBytes(f.estimate.weightsBytes)}</td>
-              <td>{formatBytes(f.estimate.gradsBytes)}</td>
-              <td>{formatBytes(f.estimate.adamBytes)}</td>
-              <td>{formatBytes(f.estimate.activationsBytes)}</td>
-              <td>{formatBytes(f.estimate.totalBytes)}</td>
+          {MEMORY_ROWS.map(([label, key]) => (
+            <tr key={key}>
+              <th scope="row">{label}</th>
+              {check.footprints.map((f) => <td key={f.role}>{formatBytes(f.estimate[key])}</td>)}
             </tr>
           ))}
         </tbody>

@@ -63,7 +63,7 @@ export interface OrtRunOptions {
 }
 
 /** Deterministic, bounded operand values (timing only). */
-export const benchFill = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 13) / 13 - 0.5);
+export const benchFill = (n: number): Float32Array<ArrayBuffer> => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 13) / 13 - 0.5);
 
 async function session(ort: Ort, c: OrtCase, o: OrtRunOptions, gpuOut: boolean): Promise<OrtModule.InferenceSession> {
   ort.env.wasm.numThreads = o.threads ?? 1;
@@ -83,9 +83,9 @@ const COPY_SRC = 0x04;
 const COPY_DST = 0x08;
 
 /** Operands uploaded once into buffers of ORT's own device, so runs time the kernel, not the copies. */
-async function gpuFeeds(ort: Ort, c: OrtCase, a: Float32Array, b: Float32Array): Promise<{ feeds: Record<string, OrtModule.Tensor>; buffers: GPUBuffer[] }> {
+async function gpuFeeds(ort: Ort, c: OrtCase, a: Float32Array<ArrayBuffer>, b: Float32Array<ArrayBuffer>): Promise<{ feeds: Record<string, OrtModule.Tensor>; buffers: GPUBuffer[] }> {
   const device = (await ort.env.webgpu.device) as GPUDevice;
-  const upload = (data: Float32Array): GPUBuffer => {
+  const upload = (data: Float32Array<ArrayBuffer>): GPUBuffer => {
     const buf = device.createBuffer({ size: data.byteLength, usage: STORAGE | COPY_SRC | COPY_DST });
     device.queue.writeBuffer(buf, 0, data);
     return buf;
