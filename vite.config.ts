@@ -12,6 +12,8 @@ export default defineConfig({
   server: { headers: isolation, port: 5173 },
   preview: { headers: isolation },
   worker: { format: 'es' },
+  // Pre-bundle the role worker's imports at start, so Vite never re-optimises (and reloads) mid-run.
+  optimizeDeps: { entries: ['index.html', 'src/workers/role.worker.ts'] },
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',

@@ -25,7 +25,7 @@ describe('the browser bench page', () => {
       }
       return pageBench(page, {
         sizes: [24], variants: ['regs4x4'], layouts: ['nt'], repeat: 1, budgetMs: 1000,
-        ortWebgpu: true, ortWasm: true, threads: 2, autotune: false,
+        ortWebgpu: true, ortWasm: true, threads: 2, wallClock: true, autotune: false,
       });
     }, { onRow: (r) => rows.push(`${r.impl} ${r.variant}`) });
     expect(result.crossOriginIsolated).toBe(true);
@@ -38,6 +38,7 @@ describe('the browser bench page', () => {
       expect(Number.isFinite(r.gflops)).toBe(true);
     }
     expect(result.rows.find((r) => r.variant === 'webgpu')?.io).toBe('gpu-buffer');
+    expect(result.rows.every((r) => r.method === 'wall-clock')).toBe(true);
     expect(result.peakAllocatedBytes).toBeGreaterThanOrEqual(3 * 24 * 24 * 4);
   }, 60_000);
 });

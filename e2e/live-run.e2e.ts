@@ -97,7 +97,8 @@ describe('a live run in the lab page', () => {
     expect(facts).toContain('LlamaForCausalLM');
     expect(facts).toContain(`(${parameters.toLocaleString('en-US')})`);
     const table = page.getByRole('table', { name: 'Training memory estimate' });
-    await expect(table.locator('thead th').allTextContents()).resolves.toEqual(['Per role', 'Generator (1040 tokens)', 'Solver (1040 tokens)']);
+    // Default lengths: prompts 1024 tokens, Generator responses 768, Solver responses 512.
+    await expect(table.locator('thead th').allTextContents()).resolves.toEqual(['Per role', 'Generator (1792 tokens)', 'Solver (1536 tokens)']);
     // Weights are f32: 4 bytes per parameter, shown in KiB for this model; gradients the same, AdamW twice that.
     const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
     const cells = (row: string) => table.locator('tbody tr', { has: page.getByRole('rowheader', { name: row }) }).locator('td').allTextContents();

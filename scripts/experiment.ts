@@ -10,6 +10,8 @@
 //   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice  --set key=value (repeatable)
 //   --model DIR            anchor folder for both roles (default public/anchors/tiny-world)
 //   --adapter gles|default (default gles: Dawn's OpenGL ES backend on llvmpipe)
+//   --shard I/N            run only the seeds at positions ≡ I (mod N); start N processes with the same
+//                          flags and shards 0/N … N−1/N to fill one folder in parallel
 //   --measure-anchors      instead: measure the anchors' starting point (Generator validity on 64
 //                          documents × 2, Solver accuracy on 96 dev × 4); --write-card appends it to
 //                          <model>/MODEL_CARD.md
@@ -30,8 +32,16 @@ import { startingPointSection, withStartingPoint } from '../src/experiment/start
 
 const FLAGS = {
   preset: 'string', name: 'string', seeds: 'string', iterations: 'number', methods: 'string', set: 'list',
-  model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'write-card': 'boolean',
+  model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'write-card': 'boolean', shard: 'string',
 } as const;
+
+/** "--shard 1/3" → run the seeds at positions ≡ 1 (mod 3); processes with different shards share one folder. */
+function shardFrom(flags: Flags): { index: number; count: number } | undefined {
+  if (flags.shard === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(String(flags.shard));
+  if (m === null) throw new Error(`--shard must look like INDEX/COUNT (e.g. 0/3), got '${String(flags.shard)}'`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
 
 function settingsFrom(flags: Flags): ExperimentSettings {
   const s = presetSettings((flags.preset ?? 'full') as ExperimentPreset);
@@ -106,6 +116,7 @@ async function main(): Promise<void> {
       settings, outDir, title: `INFUSER reproduction on the tiny world (${name})`,
       setupNotes: [`model: ${modelDir} (both roles); ${documents.length} documents, ${dev.length} dev questions; adapter: ${adapter}`],
       log: (line) => console.log(`${stamp()} ${line}`),
+      shard: shardFrom(flags),
     },
     { engine, model, documents, dev },
   );

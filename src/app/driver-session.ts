@@ -73,7 +73,11 @@ export async function resumeRun(runId: string): Promise<void> {
     detachDriver();
     if (old.runId === runId) await old.stop().catch(() => undefined);
   }
-  const driver = await liveFactory({ runId, name: run.name, config: run.config, documents: [], devQuestions: [], models: { generator: BUILTIN_MODEL, solver: BUILTIN_MODEL } });
+  // The stored checkpoint supplies inputs and models; an empty setup makes a missing checkpoint fail loudly.
+  const setup = { runId, name: run.name, config: run.config, documents: [], devQuestions: [], models: { generator: BUILTIN_MODEL, solver: BUILTIN_MODEL } };
+  const driver = await liveFactory(setup).catch((error: Error) => {
+    throw new Error(`"${run.name}" cannot resume (is its checkpoint gone?): ${error.message}`);
+  });
   attachDriver(driver, { name: run.name, source: 'live', config: driver.config });
   void driver.start();
 }

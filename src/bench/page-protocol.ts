@@ -17,6 +17,8 @@ export interface PageBenchRequest {
   ortWasm: boolean;
   /** wasm threads (needs crossOriginIsolated for more than 1). */
   threads: number;
+  /** Time our kernels by wall clock (submit to queue done), the clock ORT's runs get. */
+  wallClock: boolean;
   /** Run the engine's autotune (memory store) and report the variant it selects. */
   autotune: boolean;
 }

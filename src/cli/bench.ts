@@ -30,7 +30,8 @@ transposed layouts) in the same run, with the engine pool's peak GPU bytes.
   --autotune   also measure autotune's pick for this adapter (memory only, nothing stored)
   --browser    run the matmul bench in headless Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) on a
                Vite server of this checkout: the engine in the page against onnxruntime-web's webgpu
-               EP on the same adapter (ratios divide by it) and its wasm EP; autotune's pick is marked
+               EP on the same adapter (ratios divide by it) and its wasm EP; both sides timed by wall
+               clock (ORT's operands stay in GPU buffers); autotune's pick is marked
   --attention  append attention forward/backward per variant (tiny heads and SmolLM2-135M's, T 64/256)
   --model      append the model bench (prefill, cached decode, training step; see bench-model)
   --all        matmul in node and in Chromium, then attention and model (~6 min on SwiftShader)
@@ -128,14 +129,14 @@ async function browserMatmul(args: Args): Promise<string> {
   // Loaded here so other commands never pay for Vite and Playwright.
   const { runBrowserBench } = await import('../bench/browser-bench.ts');
   const r = await runBrowserBench(
-    { ...args, ortWebgpu: args.ort, ortWasm: args.ort, autotune: true },
+    { ...args, ortWebgpu: args.ort, ortWasm: args.ort, autotune: true, wallClock: true },
     { onRow: printCase('chromium') },
   );
   const { rows, skipped, ...rest } = r;
   print({ bench: 'summary', where: 'chromium', ...rest, skipped: skipped.length });
   const ort = args.ort ? `webgpu EP (ratios) and wasm EP, ${r.threads} threads` : 'skipped';
   return [
-    `matmul in Chromium on ${r.adapter} (crossOriginIsolated ${r.crossOriginIsolated}); onnxruntime-web ${ort}`,
+    `matmul in Chromium on ${r.adapter} (crossOriginIsolated ${r.crossOriginIsolated}, wall clock on both sides); onnxruntime-web ${ort}`,
     formatTable(rows, args.variants, { reference: 'webgpu', selected: r.selected?.variant }),
     footer(skipped, args.budgetMs, r.peakAllocatedBytes),
     `autotune picks in the page: ${r.selected?.variant ?? '-'}`,

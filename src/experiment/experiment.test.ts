@@ -142,6 +142,11 @@ describe('CI-sized experiment: 5 methods × 1 seed × 2 iterations', () => {
     await runExperiment({ settings: presetSettings('ci'), outDir, title: 'CI experiment', log: (l) => lines.push(l) }, { engine, model, documents, dev, makeRoles: failing });
     expect(lines.filter((l) => l.endsWith('already done, skipped'))).toHaveLength(METHODS.length);
     expect(await readFile(join(outDir, EXPERIMENT_FILES.results), 'utf8')).toBe(before);
+    // Seed 1 belongs to shard 0 of 2, so shard 1 of 2 has nothing to run; an impossible shard is refused.
+    await runExperiment({ settings: presetSettings('ci'), outDir, title: 'CI experiment', shard: { index: 1, count: 2 } }, { engine, model, documents, dev, makeRoles: failing });
+    expect(await readFile(join(outDir, EXPERIMENT_FILES.results), 'utf8')).toBe(before);
+    await expect(runExperiment({ settings: presetSettings('ci'), outDir, title: 'x', shard: { index: 2, count: 2 } }, { engine, model, documents, dev }))
+      .rejects.toThrow(/shard 2\/2/);
     const other = { ...presetSettings('ci'), iterations: 3 };
     await expect(runExperiment({ settings: other, outDir, title: 'x' }, { engine, model, documents, dev })).rejects.toThrow(/other settings/);
   });

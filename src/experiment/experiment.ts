@@ -1,7 +1,8 @@
 // The reproduction (issue 5): every method × seed, one run at a time, seed-major so that partial results
 // already compare all methods. After each run the folder gets that run's records and freshly written
-// results (results.json, results.md, target-accuracy.svg), so a long experiment can be read while it
-// runs, and a restarted one skips the runs already on disk.
+// results (results.json, results.md, target-accuracy.svg) built from every finished run on disk, so a
+// long experiment can be read while it runs, a restarted one skips the runs already on disk, and
+// several processes (one shard of the seeds each) can fill one folder side by side.
 //
 // Folder layout (outDir):
 //   settings.json                      the experiment settings; a restart must match them
@@ -35,6 +36,8 @@ export interface ExperimentOptions {
   /** Extra setup lines for results.md (model, adapter, ...). */
   setupNotes?: string[];
   log?: (line: string) => void;
+  /** Run only the seeds at positions ≡ index (mod count), so several processes can share one folder. */
+  shard?: { index: number; count: number };
 }
 
 export const runFileName = (method: Method, seed: number) => `${method}-seed${seed}`;
@@ -104,20 +107,37 @@ export async function writeResults(o: ExperimentOptions, rows: readonly Iteratio
   return results;
 }
 
+/** Every finished run's summaries on disk, in settings order (other shards' runs included). */
+async function finishedRows(outDir: string, settings: ExperimentSettings): Promise<IterationSummary[]> {
+  const rows: IterationSummary[] = [];
+  for (const seed of settings.seeds) {
+    for (const method of settings.methods) {
+      rows.push(...((await readJsonOrNull<IterationSummary[]>(join(outDir, 'runs', `${runFileName(method, seed)}.json`))) ?? []));
+    }
+  }
+  return rows;
+}
+
+function shardSeeds(o: ExperimentOptions): number[] {
+  const { index, count } = o.shard ?? { index: 0, count: 1 };
+  if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) {
+    throw new Error(`experiment shard ${index}/${count}: need integers 0 ≤ index < count`);
+  }
+  return o.settings.seeds.filter((_, i) => i % count === index);
+}
+
 export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInputs): Promise<ExperimentResults> {
   const { settings, outDir } = o;
   const log = o.log ?? (() => {});
   checkSettings(settings);
+  const seeds = shardSeeds(o);
   await claimFolder(outDir, settings);
   const devKinds = devKindsOf(inputs.dev.slice(0, methodConfig(settings, settings.methods[0], settings.seeds[0])['data.dev_pool_size']));
-  const rows: IterationSummary[] = [];
-  for (const seed of settings.seeds) {
+  for (const seed of seeds) {
     for (const method of settings.methods) {
       const name = runFileName(method, seed);
-      const saved = await readJsonOrNull<IterationSummary[]>(join(outDir, 'runs', `${name}.json`));
-      if (saved !== null) {
+      if ((await readJsonOrNull<IterationSummary[]>(join(outDir, 'runs', `${name}.json`))) !== null) {
         log(`${name}: already done, skipped`);
-        rows.push(...saved);
         continue;
       }
       const t0 = performance.now();
@@ -128,10 +148,9 @@ export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInpu
           + (s.gen_accuracy === null ? '' : `, gen acc ${s.gen_accuracy.toFixed(3)}`) + ` (${s.seconds.toFixed(1)} s)`);
       });
       await saveRun(outDir, name, run);
-      rows.push(...run.summaries);
-      await writeResults(o, rows, devKinds);
+      await writeResults(o, await finishedRows(outDir, settings), devKinds);
       log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
   }
-  return writeResults(o, rows, devKinds);
+  return writeResults(o, await finishedRows(outDir, settings), devKinds);
 }

@@ -15,6 +15,8 @@ export interface MatmulBenchOptions {
   /** Timed runs per case (fewer when one run would pass budgetMs). */
   repeat: number;
   budgetMs: number;
+  /** Time our kernels by wall clock even where timestamp-query exists (the clock a peer gets). */
+  wallClock?: boolean;
 }
 
 /** A case skipped because a smaller size predicts one run above 2 x budgetMs. */
@@ -34,7 +36,7 @@ export type PeerBench = (n: number, layout: Layout) => Promise<BenchRow[]>;
 export const gflopsOf = (n: number, ms: number): number => (2 * n ** 3) / (ms * 1e6);
 
 /** Times one variant on an n x n x n product; operands live only for this case. */
-export async function benchVariant(e: Engine, variant: MatmulVariant, n: number, layout: Layout, o: Pick<MatmulBenchOptions, 'repeat' | 'budgetMs'>): Promise<BenchRow> {
+export async function benchVariant(e: Engine, variant: MatmulVariant, n: number, layout: Layout, o: Pick<MatmulBenchOptions, 'repeat' | 'budgetMs' | 'wallClock'>): Promise<BenchRow> {
   const [transA, transB] = [layout[0] === 't', layout[1] === 't'];
   const a = e.fromArray(benchFill(n * n), [n, n], 'A');
   const b = e.fromArray(benchFill(n * n), [n, n], 'B');
@@ -42,7 +44,7 @@ export async function benchVariant(e: Engine, variant: MatmulVariant, n: number,
   e.pool.resetPeaks();
   try {
     const plan: MatmulPlan = { M: n, N: n, K: n, batch: 1, reduce: 1, strideA: 0, strideB: 0, strideC: 0, transA, transB, accumulate: false };
-    const t = await timeDispatch(e, matmulDispatch(c, a, b, plan, variant), { repeat: o.repeat, budgetMs: o.budgetMs });
+    const t = await timeDispatch(e, matmulDispatch(c, a, b, plan, variant), { repeat: o.repeat, budgetMs: o.budgetMs, timestamps: !o.wallClock });
     return {
       impl: 'webgpu', variant, layout, n, ms: t.ms, gflops: gflopsOf(n, t.ms), repeat: t.repeat, method: t.method,
       peakLiveBytes: e.stats.peakLiveBytes,
