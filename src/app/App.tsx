@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { AdapterPanel } from './AdapterPanel.tsx';
 import { useGpuStore } from './gpu-store.ts';
 import { startRunPersistence } from './run-persistence.ts';
-import { listCheckpoints } from '../workers/checkpoint-db.ts';
+import { listCheckpointSummaries } from '../workers/checkpoint-db.ts';
 import { useCheckpointsStore } from './stores/checkpoints.ts';
 import { syncConfigHash, useConfigStore } from './stores/config.ts';
 import { Curves } from './panels/Curves.tsx';
@@ -39,7 +39,7 @@ function useAppWiring(): string | null {
   }, []);
   useEffect(() => startRunPersistence(setStorageProblem), []);
   useEffect(() => {
-    void useCheckpointsStore.getState().load(listCheckpoints);
+    void useCheckpointsStore.getState().load(listCheckpointSummaries);
   }, []);
   return storageProblem;
 }

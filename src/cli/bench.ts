@@ -149,8 +149,19 @@ async function bench(args: Args): Promise<void> {
     await withEngine(async (e) => {
       if (args.node) tables.push(await nodeMatmul(e, args));
       const o = { repeat: args.repeat, budgetMs: args.budgetMs, ort: args.ort, threads: args.threads, print };
-      if (args.attention) tables.push(await attentionSection(e, o));
-      if (args.model) tables.push(await modelSection(e, o));
+      // Each section starts with an empty pool, so its peak bytes are its own.
+      const fresh = (): void => {
+        e.pool.trim();
+        e.pool.resetPeaks();
+      };
+      if (args.attention) {
+        fresh();
+        tables.push(await attentionSection(e, o));
+      }
+      if (args.model) {
+        fresh();
+        tables.push(await modelSection(e, o));
+      }
     });
   }
   if (args.browser) tables.push(await browserMatmul(args));

@@ -23,26 +23,39 @@ export interface LiveCheckpoint {
   savedMs: number;
 }
 
+/** What the Resume offer needs, stored beside each checkpoint so listing never reads weights. */
+export interface CheckpointSummaryRecord {
+  runId: string;
+  completedIterations: number;
+  iterations: number;
+  savedMs: number;
+}
+
 const DB = 'infuser-lab-checkpoints';
 const STORE = 'checkpoints';
+const SUMMARIES = 'summaries';
 
 let opened: Promise<IDBDatabase> | null = null;
 
 function open(): Promise<IDBDatabase> {
   opened ??= new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'runId' });
+    const req = indexedDB.open(DB, 2);
+    req.onupgradeneeded = () => {
+      const names = req.result.objectStoreNames;
+      if (!names.contains(STORE)) req.result.createObjectStore(STORE, { keyPath: 'runId' });
+      if (!names.contains(SUMMARIES)) req.result.createObjectStore(SUMMARIES, { keyPath: 'runId' });
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(new Error(`IndexedDB ${DB}: cannot open (${req.error?.message ?? 'unknown error'})`));
   });
   return opened;
 }
 
-async function tx<T>(mode: IDBTransactionMode, body: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+async function tx<T>(mode: IDBTransactionMode, body: (s: IDBObjectStore, summaries: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   const db = await open();
   return new Promise((resolve, reject) => {
-    const t = db.transaction(STORE, mode);
-    const req = body(t.objectStore(STORE));
+    const t = db.transaction([STORE, SUMMARIES], mode);
+    const req = body(t.objectStore(STORE), t.objectStore(SUMMARIES));
     // Resolve on commit, so a saved checkpoint is durable before the next iteration starts.
     t.oncomplete = () => resolve(req.result);
     t.onerror = () => reject(new Error(`IndexedDB ${DB}: ${t.error?.message ?? 'transaction failed'}`));
@@ -51,7 +64,18 @@ async function tx<T>(mode: IDBTransactionMode, body: (s: IDBObjectStore) => IDBR
 }
 
 export async function saveCheckpoint(c: LiveCheckpoint): Promise<void> {
-  await tx('readwrite', (s) => s.put(c));
+  const summary: CheckpointSummaryRecord = {
+    runId: c.runId, completedIterations: c.completedIterations, iterations: c.config['training.iterations'], savedMs: c.savedMs,
+  };
+  // One transaction: the summary never runs ahead of the checkpoint it describes.
+  await tx('readwrite', (s, summaries) => {
+    summaries.put(summary);
+    return s.put(c);
+  });
+}
+
+export function listCheckpointSummaries(): Promise<CheckpointSummaryRecord[]> {
+  return tx('readonly', (_, summaries) => summaries.getAll() as IDBRequest<CheckpointSummaryRecord[]>);
 }
 
 export function loadCheckpoint(runId: string): Promise<LiveCheckpoint | undefined> {
@@ -63,5 +87,8 @@ export function listCheckpoints(): Promise<LiveCheckpoint[]> {
 }
 
 export async function deleteCheckpoint(runId: string): Promise<void> {
-  await tx('readwrite', (s) => s.delete(runId));
+  await tx('readwrite', (s, summaries) => {
+    summaries.delete(runId);
+    return s.delete(runId);
+  });
 }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../infuser/config.ts';
-import type { LiveCheckpoint } from '../../workers/checkpoint-db.ts';
+import type { CheckpointSummaryRecord } from '../../workers/checkpoint-db.ts';
 import { runEntry } from '../test-rows.ts';
 import { canResume, useCheckpointsStore } from './checkpoints.ts';
 
@@ -29,9 +29,9 @@ describe('useCheckpointsStore', () => {
   beforeEach(() => useCheckpointsStore.setState({ byRun: {}, message: null }));
 
   it('keeps only the counts of stored checkpoints, and a count noted meanwhile wins', async () => {
-    const stored = (runId: string, completedIterations: number) =>
-      ({ runId, completedIterations, config: buildConfig({ overrides: { 'training.iterations': 5 } }) }) as unknown as LiveCheckpoint;
-    let release: (list: LiveCheckpoint[]) => void = () => {};
+    const stored = (runId: string, completedIterations: number): CheckpointSummaryRecord =>
+      ({ runId, completedIterations, iterations: 5, savedMs: 0 });
+    let release: (list: CheckpointSummaryRecord[]) => void = () => {};
     const loading = useCheckpointsStore.getState().load(() => new Promise((resolve) => (release = resolve)));
     useCheckpointsStore.getState().noteCompleted({ runId: 'a', completedIterations: 3, iterations: 5 });
     release([stored('a', 2), stored('b', 4)]);

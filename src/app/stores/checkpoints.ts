@@ -3,7 +3,7 @@
 // IndexedDB once at start, then kept current from the attached driver's iterations (a live driver
 // reports an iteration only after its checkpoint is written). Read by RunControls and RunsPanel.
 import { create } from 'zustand';
-import type { LiveCheckpoint } from '../../workers/checkpoint-db.ts';
+import type { CheckpointSummaryRecord } from '../../workers/checkpoint-db.ts';
 import type { DriverStatus } from '../run-driver.ts';
 import type { RunEntry } from './runs.ts';
 
@@ -17,8 +17,8 @@ export interface CheckpointSummary {
 interface CheckpointsState {
   byRun: Record<string, CheckpointSummary>;
   message: string | null;
-  /** Reads every stored checkpoint once and keeps only the counts. */
-  load: (list: () => Promise<LiveCheckpoint[]>) => Promise<void>;
+  /** Reads the stored checkpoints' summaries once (never their weights). */
+  load: (list: () => Promise<CheckpointSummaryRecord[]>) => Promise<void>;
   noteCompleted: (summary: CheckpointSummary) => void;
 }
 
@@ -30,7 +30,7 @@ export const useCheckpointsStore = create<CheckpointsState>((set) => ({
       const found = await list();
       const byRun: Record<string, CheckpointSummary> = {};
       for (const c of found) {
-        byRun[c.runId] = { runId: c.runId, completedIterations: c.completedIterations, iterations: c.config['training.iterations'] };
+        byRun[c.runId] = { runId: c.runId, completedIterations: c.completedIterations, iterations: c.iterations };
       }
       // Counts noted from a driver meanwhile are newer than what was read.
       set((s) => ({ byRun: { ...byRun, ...s.byRun }, message: null }));
