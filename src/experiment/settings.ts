@@ -38,15 +38,16 @@ export const EXPERIMENT_PRESETS = {
     iterations: 8,
     overrides: {
       ...SMALL_BATCHES,
-      // Every trained row costs one forward + backward pass per update (and per influence gradient),
-      // ~0.4–1 s each here, so n_G = 2 halves the Stage 3–6 work; n_S stays 4 so that question groups
-      // still have spread (p⁴ + (1−p)⁴ degenerate instead of p² + (1−p)²).
-      'generator.rollout.n': 2,
+      // Every trained row costs one forward + backward pass per update and per influence gradient
+      // (~0.3–1 s here), so the work of Stages 3–6 grows with the valid questions; at the anchors' 12.5%
+      // validity n_G = 4 still gives only ~4 valid questions per iteration, and n_S = 4 keeps spread in
+      // each question's answers (degenerate with p⁴ + (1−p)⁴ rather than p² + (1−p)²).
+      'generator.rollout.n': 4,
       'solver.rollout.n': 4,
-      // The anchors' Generator replies are ~45–55 tokens (p90 ~85) and Solver replies ~27 (max ~40);
-      // headroom so that a reply is rarely cut by the limit.
-      'generator.rollout.response_length': 96,
-      'solver.rollout.response_length': 64,
+      // The anchors' Generator replies: median 46, p90 55, max 68 tokens; Solver replies: median 27,
+      // max 34 (MODEL_CARD.md starting point); the limits leave headroom so a reply is rarely cut.
+      'generator.rollout.response_length': 80,
+      'solver.rollout.response_length': 48,
     },
   },
   ci: {

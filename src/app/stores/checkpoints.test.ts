@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildConfig } from '../../infuser/config.ts';
 import type { CheckpointSummaryRecord } from '../../workers/checkpoint-db.ts';
 import { runEntry } from '../test-rows.ts';
 import { canResume, useCheckpointsStore } from './checkpoints.ts';
