@@ -218,6 +218,7 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
       }
       rewardByQuestion.set(r.record!.question_id, reward);
     }
+    progress(ctx, k, 'influence', 1, 1); // scoring without influence is immediate
   }
   const statuses: GeneratorRowStatus[] = rows.map((r) =>
     r.record && r.answeredIndex !== null ? { status: 'valid', questionId: r.record.question_id } : { status: r.rejection ?? 'failed_parse' },
@@ -251,6 +252,7 @@ async function updateGenerator(ctx: IterationContext, k: number, rows: GenRow[],
   const keptSlots = keptIdx.map((i) => slots[i]);
   const droppedSlots = droppedIdx.map((i) => slots[i]);
   if (config['training.reward_mode'] === 'fixed' || keptSlots.length === 0) {
+    progress(ctx, k, 'gen_update', 0, 0); // nothing to train on: the stage is done
     return { advantages, keptSlots, droppedSlots, rowsKept: 0, report: null };
   }
   const kept = rows.flatMap((r, i) => (keptSlots.includes(r.slot) ? [i] : []));
@@ -282,7 +284,10 @@ interface SolverUpdate {
 async function updateSolver(ctx: IterationContext, k: number, questions: AnsweredQuestion[], slotOf: (string | number)[]): Promise<SolverUpdate> {
   const { config } = ctx;
   const keep = questions.flatMap((q, i) => (isDegenerate(q.scores) ? [] : [i]));
-  if (keep.length === 0) return { rows: [], rewards: [], advantages: [], report: null };
+  if (keep.length === 0) {
+    progress(ctx, k, 'solver_update', 0, 0); // every question degenerate: nothing to train on
+    return { rows: [], rewards: [], advantages: [], report: null };
+  }
   const order = stratifyBySlot(keep.map((i) => slotOf[i])).map((j) => keep[j]);
   const rows: TrainRow[] = [];
   const groupOfRow: number[] = [];
