@@ -10,12 +10,16 @@
 //   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice  --set key=value (repeatable)
 //   --model DIR            anchor folder for both roles (default public/anchors/tiny-world)
 //   --adapter gles|default (default gles: Dawn's OpenGL ES backend on llvmpipe)
-//   --shard I/N            run only the seeds at positions ≡ I (mod N); start N processes with the same
-//                          flags and shards 0/N … N−1/N to fill one folder in parallel
+//   --processes N          seeds run in N child processes side by side (default: one per seed, at most 3).
+//                          A run waits on the GPU more than it computes, so on a 2-core machine 3
+//                          processes finish about 3× sooner than one.
+//   --shard I/N            run only the seeds at positions ≡ I (mod N) in this process (what each child gets)
 //   --measure-anchors      instead: measure the anchors' starting point (Generator validity on 64
 //                          documents × 2, Solver accuracy on 96 dev × 4); --write-card appends it to
 //                          <model>/MODEL_CARD.md
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { parseFlags, type Flags } from '../src/cli/args.ts';
 import { loadDev, loadPool, loadRoleModel } from '../src/cli/run-inputs.ts';
@@ -33,6 +37,7 @@ import { startingPointSection, withStartingPoint } from '../src/experiment/start
 const FLAGS = {
   preset: 'string', name: 'string', seeds: 'string', iterations: 'number', methods: 'string', set: 'list',
   model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'write-card': 'boolean', shard: 'string',
+  processes: 'number',
 } as const;
 
 /** "--shard 1/3" → run the seeds at positions ≡ 1 (mod 3); processes with different shards share one folder. */
@@ -93,8 +98,40 @@ async function measureAnchors(engine: Engine, modelDir: string, adapter: string,
   }
 }
 
+const nameOf = (flags: Flags) => (flags.name as string | undefined) ?? ((flags.preset as string | undefined) ?? 'full');
+const outDirOf = (flags: Flags) => resolve('experiments', nameOf(flags));
+
+/** Re-runs this script once per shard with the same flags, prefixing each child's output lines. */
+async function runShards(count: number): Promise<void> {
+  const script = process.argv[1];
+  const children = Array.from({ length: count }, (_, i) => new Promise<number>((done) => {
+    const child = spawn(process.execPath, [...process.execArgv, script, ...process.argv.slice(2), '--shard', `${i}/${count}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        if (!line.startsWith('Warning: max')) console.log(`[shard ${i}] ${line}`);
+      });
+    }
+    child.on('close', (code) => done(code ?? 1));
+  }));
+  const codes = await Promise.all(children);
+  const failed = codes.flatMap((c, i) => (c === 0 ? [] : [i]));
+  if (failed.length > 0) throw new Error(`shard(s) ${failed.join(', ')} of ${count} failed; rerun the same command to finish the missing runs`);
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), FLAGS, 'experiment');
+  if (!flags['measure-anchors'] && flags.shard === undefined) {
+    const seeds = settingsFrom(flags).seeds.length;
+    const count = (flags.processes as number | undefined) ?? Math.min(3, seeds);
+    if (!(Number.isInteger(count) && count >= 1)) throw new Error(`--processes must be an integer ≥ 1, got ${count}`);
+    if (count > 1) {
+      await runShards(Math.min(count, seeds));
+      console.log(`${stamp()} experiment done: ${join(outDirOf(flags), 'results.md')}`);
+      return;
+    }
+  }
   const modelDir = resolve((flags.model as string | undefined) ?? 'public/anchors/tiny-world');
   const choice = ((flags.adapter as string | undefined) ?? 'gles') as AdapterChoice;
   if (choice !== 'gles' && choice !== 'default') throw new Error(`--adapter must be gles or default, got '${String(choice)}'`);
@@ -104,8 +141,8 @@ async function main(): Promise<void> {
   const adapter = gpu.adapter.description || gpu.adapter.device || 'unknown adapter';
   console.log(`${stamp()} adapter: ${adapter}`);
   if (settings === null) return measureAnchors(engine, modelDir, adapter, flags['write-card'] === true);
-  const name = (flags.name as string | undefined) ?? ((flags.preset as string | undefined) ?? 'full');
-  const outDir = resolve('experiments', name);
+  const name = nameOf(flags);
+  const outDir = outDirOf(flags);
   const config = methodConfig(settings, settings.methods[0], settings.seeds[0]);
   const { model } = await loadRoleModel(modelDir, '--generator');
   const { documents } = await loadPool(undefined, model.tokenizer, config, warn);

@@ -84,4 +84,3 @@ async function product(req: PageProductRequest): Promise<number[]> {
 
 const api: PageBenchApi = { run, product };
 page[PAGE_API] = api;
-document.body.dataset.ready = 'true';

@@ -41,6 +41,11 @@ async function startVite(): Promise<{ server: ViteDevServer; url: string }> {
   const server = await createServer({
     root: ROOT,
     configFile: `${ROOT}vite.config.ts`,
+    // Its own pre-bundle cache, so a dev server running beside it (npm run dev, the e2e suite's) never
+    // races it re-optimizing the same dependency folder.
+    cacheDir: `${ROOT}node_modules/.vite-bench`,
+    // Pre-bundle the bench page's imports at start, so Vite never re-optimises (and reloads) mid-run.
+    optimizeDeps: { entries: ['bench.html'] },
     server: { host: '127.0.0.1', port, strictPort: true, open: false },
     logLevel: 'warn',
   });
@@ -70,7 +75,10 @@ export async function withBenchPage<T>(work: (page: Page) => Promise<T>, opts: B
   const { server, url } = await startVite();
   let browser: Browser | undefined;
   try {
-    browser = await launchChromium();
+    browser = await launchChromium().catch((err: Error) => {
+      const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+      throw new Error(`--browser could not start Chromium at ${path} (apt-get install chromium, or set CHROMIUM_PATH): ${err.message}`);
+    });
     return await work(await openBenchPage(browser, url, opts));
   } finally {
     await browser?.close();

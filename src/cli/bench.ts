@@ -34,7 +34,7 @@ transposed layouts) in the same run, with the engine pool's peak GPU bytes.
                clock (ORT's operands stay in GPU buffers); autotune's pick is marked
   --attention  append attention forward/backward per variant (tiny heads and SmolLM2-135M's, T 64/256)
   --model      append the model bench (prefill, cached decode, training step; see bench-model)
-  --all        matmul in node and in Chromium, then attention and model (~6 min on SwiftShader)
+  --all        matmul in node and in Chromium, then attention and model (~3-4 min on SwiftShader)
 Prints one JSON object per case, then a table per section.
 `;
 

@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../engine/testing.ts';
 import { createEngineRoles } from '../infuser/engine-roles.ts';
-import type { EnginePolicyRole } from '../infuser/policy-role.ts';
-import type { Sample, SampleRequest } from '../infuser/roles.ts';
 import { exportReference } from './export-reference-command.ts';
 import { RunProgress } from './progress.ts';
 import { executeRun, planRun, type RoleFactory } from './run-command.ts';
 import { RUN_FILES } from './run-folder.ts';
 import { devJson, documentsJson, put, writeTinyModel } from './run-test-fixtures.ts';
+import { scriptSampling } from '../infuser/scripted-sampling.ts';
 
 let root: string;
 let inputs: string[];
@@ -36,15 +35,7 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 
-/** Replaces a role's sampling with texts chosen by the request's keys; everything else stays real. */
-function script(role: EnginePolicyRole, text: (req: SampleRequest, row: number) => string): void {
-  role.sample = async (req: SampleRequest): Promise<Sample[]> =>
-    Array.from({ length: req.n }, (_, row) => {
-      const t = text(req, row);
-      const tokens = role.tokenizer.encode(t);
-      return { tokens, logprobs: tokens.map(() => -1), text: t, finish: 'eos' as const };
-    });
-}
+const script = scriptSampling;
 
 const scripted: RoleFactory = (engine, opts) => {
   const roles = createEngineRoles(engine, opts);

@@ -10,8 +10,6 @@ import type { DevQuestion } from '../data/dev-pool.ts';
 import type { Document } from '../data/documents.ts';
 import { testEngine } from '../engine/testing.ts';
 import { createEngineRoles } from '../infuser/engine-roles.ts';
-import type { EnginePolicyRole } from '../infuser/policy-role.ts';
-import type { Sample, SampleRequest } from '../infuser/roles.ts';
 import type { QuestionRow } from '../infuser/run-records.ts';
 import { randomWeights, tinyModelConfig } from '../model/random-model.ts';
 import { TextTokenizer } from '../model/tokenizer.ts';
@@ -22,6 +20,7 @@ import type { IterationSummary } from './iteration-summary.ts';
 import { METHODS } from './methods.ts';
 import type { RoleFactory } from './run-method.ts';
 import { presetSettings } from './settings.ts';
+import { scriptSampling } from '../infuser/scripted-sampling.ts';
 
 const tokenizer = () => {
   const built = buildTokenizer(['a tiny corpus'], 0);
@@ -42,14 +41,7 @@ const dev: DevQuestion[] = Array.from({ length: 32 }, (_, i) => ({
 }));
 const EXPECTED_TARGET = 0.25;
 
-function script(role: EnginePolicyRole, text: (req: SampleRequest, row: number) => string): void {
-  role.sample = async (req: SampleRequest): Promise<Sample[]> =>
-    Array.from({ length: req.n }, (_, row) => {
-      const t = text(req, row);
-      const tokens = role.tokenizer.encode(t);
-      return { tokens, logprobs: tokens.map(() => -1), text: t, finish: 'eos' as const };
-    });
-}
+const script = scriptSampling;
 
 const QUESTION = JSON.stringify({ question_text: 'Which is x?', choices: ['w', 'x', 'y', 'z'], ground_truth: 'x' });
 
@@ -127,7 +119,9 @@ describe('CI-sized experiment: 5 methods × 1 seed × 2 iterations', () => {
     expect(lines).toHaveLength(METHODS.length);
     expect(lines.every((pts) => pts.length === 2)).toBe(true);
     expect(svg).toContain('INFUSER');
-  }, 90_000);
+    expect(svg).toContain('>guessing (0.250)</text>');
+    expect(md).toContain('choices scores 0.250');
+  }, 180_000); // ~30 s alone on SwiftShader; the margin is for a loaded machine
 
   it('a rerun in the same folder skips finished runs; other settings there are refused', async () => {
     const engine = await testEngine();

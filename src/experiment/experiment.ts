@@ -91,10 +91,11 @@ function setupLines(o: ExperimentOptions): string[] {
 }
 
 /** Writes results.json, results.md and the plot from every summary so far. */
-export async function writeResults(o: ExperimentOptions, rows: readonly IterationSummary[], devKinds: string[]): Promise<ExperimentResults> {
+export async function writeResults(o: ExperimentOptions, rows: readonly IterationSummary[], devKinds: string[], chance: number): Promise<ExperimentResults> {
   const results = aggregate(rows, devKinds);
   await writeAtomic(join(o.outDir, EXPERIMENT_FILES.results), `${JSON.stringify({ settings: o.settings, results, rows }, null, 2)}\n`);
-  await writeAtomic(join(o.outDir, EXPERIMENT_FILES.markdown), resultsMarkdown(results, { title: o.title, setup: setupLines(o) }));
+  const setup = [...setupLines(o), `guessing uniformly among each dev question's choices scores ${chance.toFixed(3)}`];
+  await writeAtomic(join(o.outDir, EXPERIMENT_FILES.markdown), resultsMarkdown(results, { title: o.title, setup }));
   const series = results.methods.map((m) => ({
     label: METHOD_INFO[m].label,
     points: results.iterations.filter((it) => it.method === m).map((it) => ({ x: it.iteration, mean: it.target_accuracy.mean, std: it.target_accuracy.std })),
@@ -102,6 +103,7 @@ export async function writeResults(o: ExperimentOptions, rows: readonly Iteratio
   const svg = lineChartSvg({
     title: `Target accuracy over iterations (mean ± std, ${results.seeds.length} seed${results.seeds.length === 1 ? '' : 's'})`,
     xLabel: 'iteration', yLabel: 'dev_rollout/accuracy_strict', series,
+    guides: [{ y: chance, label: `guessing (${chance.toFixed(3)})` }],
   });
   await writeAtomic(join(o.outDir, EXPERIMENT_FILES.plot), svg);
   return results;
@@ -132,7 +134,10 @@ export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInpu
   checkSettings(settings);
   const seeds = shardSeeds(o);
   await claimFolder(outDir, settings);
-  const devKinds = devKindsOf(inputs.dev.slice(0, methodConfig(settings, settings.methods[0], settings.seeds[0])['data.dev_pool_size']));
+  const devUsed = inputs.dev.slice(0, methodConfig(settings, settings.methods[0], settings.seeds[0])['data.dev_pool_size']);
+  const devKinds = devKindsOf(devUsed);
+  // Expected accuracy of a uniform guess over each question's choices.
+  const chance = devUsed.reduce((s, q) => s + 1 / q.choices.length, 0) / Math.max(1, devUsed.length);
   for (const seed of seeds) {
     for (const method of settings.methods) {
       const name = runFileName(method, seed);
@@ -148,9 +153,9 @@ export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInpu
           + (s.gen_accuracy === null ? '' : `, gen acc ${s.gen_accuracy.toFixed(3)}`) + ` (${s.seconds.toFixed(1)} s)`);
       });
       await saveRun(outDir, name, run);
-      await writeResults(o, await finishedRows(outDir, settings), devKinds);
+      await writeResults(o, await finishedRows(outDir, settings), devKinds, chance);
       log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
   }
-  return writeResults(o, await finishedRows(outDir, settings), devKinds);
+  return writeResults(o, await finishedRows(outDir, settings), devKinds, chance);
 }

@@ -22,10 +22,12 @@ export interface Tally {
   lengths: number[];
   /** Replies that hit the token limit. */
   truncated: number;
+  /** Generator replies only: how many failed, by reject reason (spec §3.3). */
+  rejections: Record<string, number>;
 }
 
 function emptyTally(): Tally {
-  return { correct: 0, total: 0, byKind: {}, lengths: [], truncated: 0 };
+  return { correct: 0, total: 0, byKind: {}, lengths: [], truncated: 0, rejections: {} };
 }
 
 function addLengths(t: Tally, samples: readonly Sample[]): void {
@@ -94,8 +96,9 @@ export async function evaluateGenerator(generator: PolicyRole, documents: readon
         maxNewTokens: config['generator.rollout.response_length'],
       },
     });
-    const ok = samples.filter((s) => parseGeneratorResponse(s.text, { allowDuplicateChoices: !config['validation.reject_duplicate_choices'] }).ok);
-    add(report, kindOf(label(doc.extra, 'topic'), label(doc.extra, 'question_type')), ok.length, samples.length);
+    const parsed = samples.map((s) => parseGeneratorResponse(s.text, { allowDuplicateChoices: !config['validation.reject_duplicate_choices'] }));
+    for (const p of parsed) if (!p.ok) report.rejections[p.reason] = (report.rejections[p.reason] ?? 0) + 1;
+    add(report, kindOf(label(doc.extra, 'topic'), label(doc.extra, 'question_type')), parsed.filter((p) => p.ok).length, samples.length);
     addLengths(report, samples);
   }
   return report;

@@ -58,8 +58,8 @@ export const EXPERIMENT_PRESETS = {
       ...SMALL_BATCHES,
       'generator.rollout.n': 2,
       'solver.rollout.n': 2,
-      'generator.rollout.response_length': 16,
-      'solver.rollout.response_length': 16,
+      'generator.rollout.response_length': 80,
+      'solver.rollout.response_length': 48,
     },
   },
 } as const satisfies Record<string, ExperimentSettings>;

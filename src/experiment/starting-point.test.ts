@@ -3,6 +3,7 @@ import { percentile, startingPointSection, withStartingPoint, STARTING_POINT_HEA
 
 const tally = (correct: number, total: number) => ({
   correct, total, byKind: { 'kinship/two_hop': { correct, total } }, lengths: [10, 20, 30, 40], truncated: 1,
+  rejections: { failed_parse: 3, invalid_ground_truth: 30 } as Record<string, number>,
 });
 
 const section = startingPointSection({
@@ -16,6 +17,7 @@ describe('model card starting point', () => {
     expect(section).toContain('**70.3% (90/128)**');
     expect(section).toContain('**52.1% (200/384)**');
     expect(section).toContain('median 20, p90 40, max 40 tokens; 1 of 128 hit the 192-token limit');
+    expect(section).toContain('rejected: invalid_ground_truth 30, failed_parse 3');
   });
 
   it('percentile uses nearest rank', () => {

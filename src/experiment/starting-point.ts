@@ -32,6 +32,11 @@ function kindLines(t: Tally): string {
   return Object.entries(t.byKind).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${pct(v)}`).join('; ');
 }
 
+function rejectionLine(t: Tally): string {
+  const entries = Object.entries(t.rejections).sort((a, b) => b[1] - a[1]);
+  return entries.length === 0 ? 'none' : entries.map(([reason, n]) => `${reason} ${n}`).join(', ');
+}
+
 function lengthLine(t: Tally, limit: number): string {
   return `reply length median ${percentile(t.lengths, 50)}, p90 ${percentile(t.lengths, 90)}, max ${percentile(t.lengths, 100)} tokens; `
     + `${t.truncated} of ${t.total} hit the ${limit}-token limit`;
@@ -43,9 +48,10 @@ export function startingPointSection(s: StartingPoint): string {
 Sampling as in a run: temperature ${s.temperature}, top-p 1, run seed ${s.seed} (streams gen_sample / solver_sample, iteration 0), ${s.adapter}.
 
 - Generator validity (compact prompt, ${s.documents} documents drawn by the run's document sampler × ${s.generatorSamples} samples; parse + validation of spec §3.2–3.3): **${pct(s.generator)}**
+  - rejected: ${rejectionLine(s.generator)}
   - by document kind: ${kindLines(s.generator)}
   - ${lengthLine(s.generator, s.generatorMaxTokens)}
-- Solver target accuracy (\`dev_rollout/accuracy_strict\` on all ${s.devQuestions} dev questions × ${s.solverSamples} samples): **${pct(s.solver)}**
+- Solver target accuracy (\`dev_rollout/accuracy_strict\` on all ${s.devQuestions} dev questions × ${s.solverSamples} samples): **${pct(s.solver)}** (guessing among 4 choices scores 25%)
   - by dev kind: ${kindLines(s.solver)}
   - ${lengthLine(s.solver, s.solverMaxTokens)}
 `;

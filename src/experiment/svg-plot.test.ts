@@ -30,6 +30,16 @@ describe('svg line chart', () => {
     expect((svg.match(/<polygon /g) ?? []).length).toBe(2);
   });
 
+  it('a guide line widens the y range to include it and is drawn dashed with its label', () => {
+    const svg = lineChartSvg({
+      title: 't', xLabel: 'x', yLabel: 'y', width: 400, height: 300, guides: [{ y: 0.1, label: 'chance' }],
+      series: [{ label: 'A', points: [{ x: 0, mean: 0.2, std: 0 }, { x: 1, mean: 0.6, std: 0 }] }],
+    });
+    // y now spans [0.1, 0.6] (step 0.1): the guide sits on the bottom edge y = 248.
+    expect(svg).toContain('<line x1="64" x2="220" y1="248" y2="248" stroke="#888" stroke-dasharray="5 4"/>');
+    expect(svg).toContain('>chance</text>');
+  });
+
   it('escapes XML specials', () => {
     expect(escapeXml('a<b>&"c"')).toBe('a&lt;b&gt;&amp;&quot;c&quot;');
   });

@@ -18,6 +18,8 @@ export interface ChartOptions {
   xLabel: string;
   yLabel: string;
   series: Series[];
+  /** Dashed horizontal reference lines, e.g. chance level; they widen the y range to include them. */
+  guides?: { y: number; label: string }[];
   width?: number;
   height?: number;
 }
@@ -40,12 +42,12 @@ export function niceStep(span: number, target = 5): number {
 
 interface Frame { x0: number; x1: number; y0: number; y1: number; step: number }
 
-function frameOf(series: readonly Series[]): Frame {
+function frameOf(series: readonly Series[], guides: readonly number[]): Frame {
   const pts = series.flatMap((s) => s.points);
   if (pts.length === 0) return { x0: 0, x1: 1, y0: 0, y1: 1, step: 0.2 };
   const xs = pts.map((p) => p.x);
-  let lo = Math.min(...pts.map((p) => p.mean - p.std));
-  let hi = Math.max(...pts.map((p) => p.mean + p.std));
+  let lo = Math.min(...pts.map((p) => p.mean - p.std), ...guides);
+  let hi = Math.max(...pts.map((p) => p.mean + p.std), ...guides);
   if (hi - lo < 1e-9) [lo, hi] = [lo - 0.05, hi + 0.05];
   const step = niceStep(hi - lo);
   const x0 = Math.min(...xs);
@@ -56,7 +58,8 @@ function frameOf(series: readonly Series[]): Frame {
 export function lineChartSvg(o: ChartOptions): string {
   const width = o.width ?? 720;
   const height = o.height ?? 420;
-  const f = frameOf(o.series);
+  const guides = o.guides ?? [];
+  const f = frameOf(o.series, guides.map((g) => g.y));
   const pw = width - MARGIN.left - MARGIN.right;
   const ph = height - MARGIN.top - MARGIN.bottom;
   const sx = (x: number) => MARGIN.left + ((x - f.x0) / (f.x1 - f.x0)) * pw;
@@ -74,6 +77,10 @@ export function lineChartSvg(o: ChartOptions): string {
   for (let x = f.x0; x <= f.x1; x += xStep) {
     parts.push(`<line x1="${fmt(sx(x))}" x2="${fmt(sx(x))}" y1="${MARGIN.top + ph}" y2="${MARGIN.top + ph + 5}" stroke="#333"/>`);
     parts.push(`<text x="${fmt(sx(x))}" y="${MARGIN.top + ph + 18}" text-anchor="middle">${x}</text>`);
+  }
+  for (const g of guides) {
+    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + pw}" y1="${fmt(sy(g.y))}" y2="${fmt(sy(g.y))}" stroke="#888" stroke-dasharray="5 4"/>`);
+    parts.push(`<text x="${MARGIN.left + pw - 4}" y="${fmt(sy(g.y) - 4)}" text-anchor="end" fill="#666">${escapeXml(g.label)}</text>`);
   }
   parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${MARGIN.left + pw / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`);

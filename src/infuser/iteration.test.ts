@@ -10,22 +10,13 @@ import { buildConfig } from './config.ts';
 import { DocumentSampler, identityShuffle } from './document-sampler.ts';
 import { createEngineRoles } from './engine-roles.ts';
 import { runIteration } from './iteration.ts';
-import type { Sample, SampleRequest } from './roles.ts';
-import type { EnginePolicyRole } from './policy-role.ts';
+import { scriptSampling } from './scripted-sampling.ts';
 
 function tokenizer(): TextTokenizer {
   return TextTokenizer.fromJson({ tokenizerJson: tinyTokenizerJson(), tokenizerConfig: tinyTokenizerConfig() });
 }
 
-/** Replaces sampling with fixed texts chosen by the request's keys; everything else stays real. */
-function script(role: EnginePolicyRole, text: (req: SampleRequest, row: number) => string): void {
-  role.sample = async (req: SampleRequest): Promise<Sample[]> =>
-    Array.from({ length: req.n }, (_, row) => {
-      const t = text(req, row);
-      const tokens = role.tokenizer.encode(t);
-      return { tokens, logprobs: tokens.map(() => -1), text: t, finish: 'eos' as const };
-    });
-}
+const script = scriptSampling;
 
 const QUESTION = (slot: number, row: number) =>
   row % 2 === 0
@@ -106,5 +97,5 @@ describe('one INFUSER iteration on tiny models', () => {
     expect(m['influence_sim/ref_norm']).toBeGreaterThan(0);
     roles.generator.dispose();
     roles.solver.dispose();
-  });
+  }, 300_000); // ~700-token byte-level prompts make this the suite's heaviest GPU test
 });

@@ -32,4 +32,10 @@ describe('the bench table', () => {
     // best/ort is the column before peak MiB: 3.0 / 0.75.
     expect(cells[cells.length - 2]).toBe('4.00x');
   });
+
+  it('has no ratio columns when the reference provider was not measured', () => {
+    const ours = rows.filter((r) => r.impl === 'webgpu');
+    const [head] = formatTable(ours, ['regs4x4', 'regs8x8'], { reference: 'webgpu', selected: 'regs8x8' }).split('\n');
+    expect(head).not.toContain('/ort');
+  });
 });

@@ -38,7 +38,8 @@ const peerVariants = (rows: BenchRow[]): string[] => [...new Set(rows.filter((r)
  */
 export function formatTable(rows: BenchRow[], variants: readonly string[], opts: TableOptions = {}): string {
   const peers = peerVariants(rows);
-  const ref = opts.reference ?? peers[0];
+  // No ratio columns when the reference provider was not measured (e.g. --no-ort).
+  const ref = [opts.reference ?? peers[0]].find((p) => p !== undefined && peers.includes(p));
   const sel = opts.selected;
   const head = [
     'size', 'layout', ...variants.map((v) => `${v} GF/s`), ...peers.map((p) => `ort ${p} GF/s`),
