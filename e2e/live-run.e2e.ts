@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { llamaTensorShapes, TINY_LLAMA, writeDevSet, writeDocuments, writeTinyModel } from './live-fixture.ts';
+import { pickModel, statusLine as liveStatusLine, storedRuns as storedRunsOf, tinyRunInputs, type StoredRun } from './live-setup.ts';
 
 let browser: Browser;
 let page: Page;
@@ -40,35 +41,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-interface StoredRun {
-  id: string;
-  name: string;
-  status: string;
-  metrics: Record<string, number>[];
-  questions: { iteration: number; doc_id: string; valid: boolean; influence: number | null }[];
-}
-
-/** The runs the page persisted in IndexedDB: the data the charts are drawn from. */
-function storedRuns(): Promise<StoredRun[]> {
-  return page.evaluate(() => new Promise<StoredRun[]>((resolve, reject) => {
-    const open = indexedDB.open('infuser-lab');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const all = open.result.transaction('runs').objectStore('runs').getAll();
-      all.onsuccess = () => { resolve(all.result as StoredRun[]); open.result.close(); };
-      all.onerror = () => reject(all.error);
-    };
-  }));
-}
-
-async function setSetting(label: RegExp, value: string): Promise<void> {
-  const input = page.getByLabel(label);
-  await input.fill(value);
-  await input.press('Enter');
-  await expect.poll(() => input.getAttribute('aria-invalid')).toBe('false');
-}
-
-const statusLine = () => page.getByRole('toolbar', { name: 'Run controls' }).locator('xpath=following-sibling::p[@role="status"][1]');
+const statusLine = () => liveStatusLine(page);
 const since = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
 
 /** The run's stored data as the heatmap table should show it: row per document, '—', 'no score' or a mean. */
@@ -88,9 +61,8 @@ function expectedTable(run: StoredRun): Map<string, (string | number)[]> {
 
 describe('a live run in the lab page', () => {
   it('takes a dropped Hugging Face folder as both roles\' model and shows its size and memory estimate', async () => {
-    await page.getByLabel('Generator model folder').setInputFiles(modelDir);
+    await pickModel(page, modelDir, 'tiny-llama');
     const models = page.locator('section', { has: page.getByRole('heading', { name: 'Models' }) });
-    await expect.poll(() => models.getByRole('status').first().textContent(), { timeout: 30_000 }).toBe('Your folder "tiny-llama": ready.');
     const shapes = [...llamaTensorShapes(TINY_LLAMA).values()];
     const parameters = shapes.reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0);
     const facts = await models.locator('dl.facts').textContent();
@@ -109,17 +81,7 @@ describe('a live run in the lab page', () => {
   });
 
   it('takes a dropped pool, a dev set and tiny settings, runs, and pauses after 2 of 3 iterations', async () => {
-    await page.getByLabel('Document pool', { exact: true }).setInputFiles(docPaths);
-    await expect.poll(() => page.getByText('Your files: 10 documents.').count()).toBe(1);
-    await page.getByLabel('Dev set', { exact: true }).setInputFiles(devPath);
-    await expect.poll(() => page.getByText(/Your files: 32 questions/).count()).toBe(1);
-    await setSetting(/^Iterations/, '3');
-    await setSetting(/^Documents per iteration/, '8');
-    await setSetting(/^Questions per document/, '2');
-    await setSetting(/^Answers per question/, '2');
-    await setSetting(/^Dev questions/, '32');
-    await setSetting(/^Question length/, '16');
-    await setSetting(/^Answer length/, '16');
+    await tinyRunInputs(page, docPaths, devPath, 3);
     const t0 = performance.now();
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     expect(pageErrors).toEqual([]);
@@ -135,8 +97,8 @@ describe('a live run in the lab page', () => {
   });
 
   it('draws the heatmap and curves from the run\'s data', async () => {
-    await expect.poll(async () => (await storedRuns())[0]?.metrics.length).toBe(2);
-    const [run] = await storedRuns();
+    await expect.poll(async () => (await storedRunsOf(page))[0]?.metrics.length).toBe(2);
+    const [run] = await storedRunsOf(page);
     expect(run.metrics.map((m) => m['train/ans_loop'])).toEqual([0, 1]);
     const total = run.questions.filter((q) => q.iteration === 0).length;
     expect(total).toBe(16); // 8 document slots × 2 questions (no document is too long)
@@ -214,8 +176,8 @@ describe('a live run in the lab page', () => {
     await expect.poll(() => statusLine().textContent(), { timeout: 150_000, interval: 500 }).toMatch(/: finished/);
     timings.resumedIteration = since(t0);
     await expect(runsList.textContent()).resolves.toMatch(/live · finished · 3 iterations/);
-    await expect.poll(async () => (await storedRuns())[0]?.metrics.length).toBe(3);
-    const [run] = await storedRuns();
+    await expect.poll(async () => (await storedRunsOf(page))[0]?.metrics.length).toBe(3);
+    const [run] = await storedRunsOf(page);
     expect(run.metrics.map((m) => m['train/ans_loop'])).toEqual([0, 1, 2]);
     expect(run.questions.filter((q) => q.iteration === 2).length).toBe(16);
     const target = page.getByRole('img', { name: 'Target accuracy curve' });

@@ -2,4 +2,7 @@
 import { expose } from 'comlink';
 import { RoleHost } from './role-host.ts';
 
-expose(new RoleHost());
+const host = new RoleHost();
+// A handle for the browser's devtools (and the device-loss e2e test): self.infuserRoleHost.
+(self as unknown as { infuserRoleHost: RoleHost }).infuserRoleHost = host;
+expose(host);
