@@ -57,7 +57,12 @@ export class RoleHost implements RoleHostApi {
   decode(ids: number[]) { return this.r().decode(ids); }
   sample(req: SampleRequest) { return this.r().sample(req); }
   update(rows: TrainRow[], mb: number[][], normaliser: number, ppo: PpoSettings) { return this.r().update(rows, mb, normaliser, ppo); }
-  checkpoint() { return this.r().checkpoint(); }
+  async checkpoint(): Promise<RoleCheckpoint> {
+    const c = await this.r().checkpoint();
+    // Weights and moments move to the page without a copy (each array owns its buffer).
+    const arrays = [...Object.values(c.weights), ...c.optimizer.m, ...c.optimizer.v, ...Object.values(c.extra ?? {}).flat()];
+    return transfer(c, [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))]);
+  }
   restore(c: RoleCheckpoint) { return this.r().restore(c); }
   optimizerStep() { return this.r().optimizerStep(); }
   numLayers() { return this.r().numLayers(); }
