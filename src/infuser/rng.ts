@@ -2,7 +2,7 @@
 // through a counter-based generator, so changing one setting never perturbs an unrelated stream.
 // Callers: document order, dev subsample, token sampling, choice shuffling, projection P, weight init.
 // The block function is Threefry-2x32 with 20 rounds (Salmon et al., SC'11; Random123), which needs only
-// u32 add, xor and rotate, so WGSL kernels (shaders/project.wgsl) reimplement it bit-for-bit.
+// u32 add, xor and rotate, so WGSL kernels (shaders/projection.wgsl) reimplement it bit-for-bit.
 // Invariant: outputs depend only on their key; nothing here holds global state.
 
 /** Bump when any derivation below changes; stored in run records beside the seed (§9.5). */

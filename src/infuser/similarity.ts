@@ -2,7 +2,7 @@
 // four similarity modes (18), and §9.4's frozen preconditioner D with its ρ (24) and angle bound (25).
 // Scores are streamed (§6.8): an InfluenceAccumulator takes one parameter tensor at a time and keeps
 // float64 sums, so a question's score never needs a gradient-sized buffer. influence.ts uses this as the
-// reference for engine/ops/preconditioned-dot (the GPU kernel returns the same sums per tensor).
+// reference for shaders/influence.wgsl, driven by src/infuser/influence-gpu.ts (the GPU kernel returns the same sums per tensor).
 
 export type SimilarityMode = 'dot' | 'cosine' | 'preconditioned_dot' | 'preconditioned_cosine';
 
