@@ -2,7 +2,7 @@
 // The Generator is one; the Solver (influence-role.ts) extends it with influence scoring.
 import type { Engine } from '../engine/engine.ts';
 import type { AdamW } from '../engine/optim/adamw.ts';
-import { ppoLoss, readPpoLossMetricsAsync } from '../engine/ops/ppo-loss.ts';
+import { ppoLoss } from '../engine/ops/ppo-loss.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import { generate } from '../model/generate.ts';
 import { sequenceLogprobs } from '../model/losses.ts';
@@ -65,12 +65,10 @@ export class EnginePolicyRole implements PolicyRole {
   /** ℓ^old of every row, recomputed by the training forward before any step (spec §9.3). */
   private async oldLogprobs(rows: TrainRow[], temperature: number): Promise<Float32Array[]> {
     const e = this.engine;
-    const out: Float32Array[] = [];
-    for (const r of rows) {
-      const t = e.tidy(() => e.tape.noGrad(() => sequenceLogprobs(this.model, [...r.promptIds, ...r.responseIds], temperature)));
-      out.push(await t.toArray());
-      t.dispose();
-    }
+    // Every row's forward is recorded first, then one readback (intermediates freed by tidy as it goes).
+    const logps = rows.map((r) => e.tidy(() => e.tape.noGrad(() => sequenceLogprobs(this.model, [...r.promptIds, ...r.responseIds], temperature))));
+    const out = logps.length ? await e.readMany(logps) : [];
+    logps.forEach((t) => t.dispose());
     return out;
   }
 
@@ -107,16 +105,19 @@ export class EnginePolicyRole implements PolicyRole {
       );
       const report = await this.opt.step();
       this.opt.zeroGrad();
-      const losses = await e.readMany(parts.map((p) => p.loss));
-      for (const p of parts) {
-        const m = await readPpoLossMetricsAsync(p.metrics);
-        sums.clippedTokens += m.clippedTokens;
-        sums.dualClippedTokens += m.dualClippedTokens;
-        sums.klSum += m.klSum;
-        sums.tokenCount += m.tokenCount;
+      // One readback for the mini-batch: losses [1] and metrics [clipped, dual-clipped, Σ kl, tokens].
+      const read = await e.readMany(parts.flatMap((p) => [p.loss, p.metrics]));
+      const losses = read.filter((_, i) => i % 2 === 0);
+      for (const [clipped, dualClipped, kl, count] of read.filter((_, i) => i % 2 === 1)) {
+        sums.clippedTokens += clipped;
+        sums.dualClippedTokens += dualClipped;
+        sums.klSum += kl;
+        sums.tokenCount += count;
+      }
+      parts.forEach((p) => {
         p.loss.dispose();
         p.metrics.dispose();
-      }
+      });
       pgLoss += losses.reduce((s, l) => s + l[0], 0);
       gradNorm += report.gradNorm;
       if (report.isSkipped) skipped++;
