@@ -24,7 +24,8 @@ export interface BrowserBenchOptions {
   loadTimeoutMs?: number;
 }
 
-function freePort(): Promise<number> {
+/** A free localhost TCP port (the bench's and the e2e tests' Vite servers). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = netServer();
     s.unref();

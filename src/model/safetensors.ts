@@ -4,6 +4,7 @@
 // Invariants after open(): every tensor's bytes lie inside the file, match shape × dtype, and no two
 // tensors overlap. Writing emits {"format":"pt"} metadata and a header padded to 8 bytes.
 import type { ByteSource } from './byte-source.ts';
+import { concatChunks } from './folder-access.ts';
 import { FLOAT_BYTES, decodeToF32, encodeFromF32, type FloatDtype } from './half-float.ts';
 import { parameterSpecs, type ModelConfig } from './model-config.ts';
 
@@ -270,12 +271,5 @@ export function writeSafetensorsChunks(tensors: readonly TensorData[], options: 
 
 /** A whole safetensors file in one array (for small models; large ones should write the chunks). */
 export function writeSafetensors(tensors: readonly TensorData[], options: WriteOptions = {}): Uint8Array {
-  const chunks = writeSafetensorsChunks(tensors, options);
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatChunks(writeSafetensorsChunks(tensors, options));
 }
