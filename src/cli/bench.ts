@@ -17,7 +17,7 @@ import { parseFlags } from './args.ts';
 import type { Command } from './command.ts';
 import { withEngine } from './model-flags.ts';
 
-const HELP = `infuser-lab bench [--sizes 256,512,1024] [--variants naive,regs4x4,regs8x8,tiled16] [--layouts nn,nt]
+const HELP = `infuser-lab bench [--sizes 256,512,1024] [--variants naive,regs4x4,regs8x8,tiled16,tiled64] [--layouts nn,nt]
                   [--repeat 3] [--budget-ms 4000] [--threads N] [--no-ort] [--autotune]
                   [--browser] [--attention] [--model] [--all]
 

@@ -1,5 +1,6 @@
 // An f32 tensor living in one pooled GPU buffer, row-major, with an optional gradient.
 import type { Engine } from './engine.ts';
+import type { GradTap } from './grad-tap.ts';
 
 export type Shape = readonly number[];
 
@@ -19,6 +20,8 @@ export class Tensor {
   readonly id = nextId++;
   readonly size: number;
   grad: Tensor | null = null;
+  /** When set, the ops hand this tensor's gradient contributions to the tap instead of .grad. */
+  gradTap: GradTap | null = null;
   private disposed = false;
 
   constructor(

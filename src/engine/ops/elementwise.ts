@@ -54,7 +54,8 @@ export function add(a: Tensor, b: Tensor): Tensor {
   if (e.tape.wants(a, b)) {
     e.tape.record(out, (g) => {
       if (a.requiresGrad) accumulateGrad(a, scale(g, 1));
-      if (b.requiresGrad) accumulateGrad(b, bcast ? colsum(g) : scale(g, 1));
+      if (b.requiresGrad && bcast && b.gradTap) b.gradTap({ kind: 'bias', dOut: g.view([g.size / b.size, b.size]) });
+      else if (b.requiresGrad) accumulateGrad(b, bcast ? colsum(g) : scale(g, 1));
     });
   }
   return out;

@@ -73,6 +73,10 @@ export function embeddingBackward(table: Tensor, ids: TokenIds, dOut: Tensor, bu
   const e = table.engine;
   const [V, C] = table.shape;
   if (dOut.size !== ids.length * C) throw new Error(`embedding backward: ${dOut.describe()} does not match ${ids.length} ids of width ${C}`);
+  if (table.gradTap) {
+    table.gradTap({ kind: 'gather', ids, dOut: dOut.view([ids.length, C]) });
+    return;
+  }
   if (!(Number.isInteger(buckets) && buckets >= 1)) throw new Error(`embedding backward: buckets must be a positive integer, got ${buckets}`);
   table.grad ??= e.keep(e.zeros(table.shape, `${table.name || 'table'} grad`));
   e.dispatch({

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
-  MATMUL_TUNABLE, MATMUL_VARIANTS, matmul, matmulBackwardRef, matmulInto, matmulRef, matmulShape,
-  type MatmulDims, type MatmulVariant,
+  MATMUL_TUNABLE, MATMUL_VARIANTS, matmul, matmulBackwardRef, matmulDispatch, matmulInto, matmulRef, matmulShape,
+  type MatmulDims, type MatmulPlan, type MatmulVariant,
 } from './matmul.ts';
 import { overrideVariant } from '../autotune.ts';
 import { asF32, assertClose, finiteDiff, randn, testEngine, weightedSum } from '../testing.ts';
@@ -158,6 +158,88 @@ describe('matmul accumulation', () => {
   }
 });
 
+// Shapes past tiled64's 64 x 64 block of C and 16-deep k tile (non-multiples of both), on its scalar
+// entry (odd contiguous dimensions) and its vec4 entry (all multiples of 4), with every batch layout.
+const WIDE_CASES: Case[] = [
+  { M: 70, N: 67, K: 19, leadA: [], leadB: [] },
+  { M: 68, N: 72, K: 20, leadA: [], leadB: [] },
+  { M: 66, N: 65, K: 17, leadA: [2], leadB: [] },
+  { M: 65, N: 68, K: 36, leadA: [], leadB: [2] },
+  { M: 20, N: 68, K: 24, leadA: [2], leadB: [2] },
+];
+
+describe('matmul on shapes spanning several 64 x 64 blocks and k tiles', () => {
+  for (const variant of MATMUL_VARIANTS) {
+    for (const [transA, transB] of TRANSPOSES) {
+      it(`${variant} transA=${transA} transB=${transB}: forward and backward vs the float64 references`, async () => {
+        const e = await testEngine();
+        for (const c of WIDE_CASES) {
+          const s = setup(c, transA, transB, 61);
+          const w = asF32(randn(prod(s.outShape), 63));
+          const ta = e.fromArray(s.a, s.shapeA, 'A');
+          const tb = e.fromArray(s.b, s.shapeB, 'B');
+          ta.requiresGrad = tb.requiresGrad = true;
+          const out = matmul(ta, tb, { transA, transB, variant });
+          e.tape.backward(out, e.fromArray(w, s.outShape));
+          const [y, dA, dB] = await e.readMany([out, ta.grad!, tb.grad!]);
+          const ref = matmulBackwardRef(s.a, s.b, w, s.dims);
+          const what = `${variant} tA=${transA} tB=${transB} ${caseName(c)}`;
+          assertClose(y, matmulRef(s.a, s.b, s.dims), { rtol: 1e-4, atol: 1e-5 }, `${what} C`);
+          assertClose(dA, ref.dA, { rtol: 1e-4, atol: 1e-4 }, `${what} dA`);
+          assertClose(dB, ref.dB, { rtol: 1e-4, atol: 1e-4 }, `${what} dB`);
+          [ta, tb, out].forEach((t) => t.dispose());
+        }
+      });
+    }
+  }
+
+  /** Runs one raw plan (no folding applies to these) onto c0 and returns C. */
+  async function runPlan(
+    e: Engine, variant: MatmulVariant, plan: MatmulPlan, a: Float64Array, b: Float64Array, c0: Float64Array,
+  ): Promise<Float32Array> {
+    const [ta, tb, tc] = [e.fromArray(a, [a.length]), e.fromArray(b, [b.length]), e.fromArray(c0, [c0.length])];
+    e.dispatch(matmulDispatch(tc, ta, tb, plan, variant));
+    const y = await tc.toArray();
+    [ta, tb, tc].forEach((t) => t.dispose());
+    return y;
+  }
+
+  for (const variant of MATMUL_VARIANTS) {
+    it(`${variant}: a reduce plan over a stride-0 A accumulates Σ_r A·B_rᵀ onto C`, async () => {
+      const e = await testEngine();
+      const [M, N, K, R] = [70, 67, 19, 3];
+      const a = asF32(randn(M * K, 71));
+      const b = asF32(randn(R * N * K, 72));
+      const c0 = asF32(randn(M * N, 73));
+      const plan: MatmulPlan = {
+        M, N, K, batch: 1, reduce: R, strideA: 0, strideB: N * K, strideC: 0,
+        transA: false, transB: true, accumulate: true,
+      };
+      const want = Float64Array.from(c0);
+      for (let r = 0; r < R; r++) {
+        const slice = b.subarray(r * N * K, (r + 1) * N * K);
+        const part = matmulRef(a, slice, { M, N, K, batch: 1, batchedA: false, batchedB: false, transB: true });
+        part.forEach((v, i) => (want[i] += v));
+      }
+      assertClose(await runPlan(e, variant, plan, a, b, c0), want, { rtol: 1e-4, atol: 1e-4 }, `${variant} reduce`);
+    });
+
+    it(`${variant}: a batch plan with transposed A and a stride-0 B overwrites each C slice`, async () => {
+      const e = await testEngine();
+      const [M, N, K, Z] = [68, 72, 20, 2];
+      const a = asF32(randn(Z * K * M, 81));
+      const b = asF32(randn(K * N, 82));
+      const plan: MatmulPlan = {
+        M, N, K, batch: Z, reduce: 1, strideA: K * M, strideB: 0, strideC: M * N,
+        transA: true, transB: false, accumulate: false,
+      };
+      const want = matmulRef(a, b, { M, N, K, batch: Z, batchedA: true, batchedB: false, transA: true });
+      const y = await runPlan(e, variant, plan, a, b, asF32(randn(Z * M * N, 83)));
+      assertClose(y, want, { rtol: 1e-4, atol: 1e-5 }, `${variant} batch`);
+    });
+  }
+});
+
 describe('matmul shapes and variant choice', () => {
   it('rejects mismatched inner dimensions, batches and ranks with the operands named', () => {
     const t = (shape: number[], name: string) => ({ shape, describe: () => `${name}[${shape.join(', ')}]` });
@@ -187,20 +269,21 @@ describe('matmul shapes and variant choice', () => {
     }
   });
 
-  it('regs4x4 and regs8x8 take their vec4 kernels only when the contiguous dimensions are multiples of 4', async () => {
+  it('regs4x4, regs8x8 and tiled64 take vec4 kernels only when contiguous dimensions are multiples of 4', async () => {
     const e = await testEngine();
     const spy = vi.spyOn(e, 'dispatch');
     const x = e.fromArray(new Float32Array(6 * 8), [6, 8]);
     const w = e.fromArray(new Float32Array(3 * 8), [3, 8]);
     const v = e.fromArray(new Float32Array(8 * 3), [8, 3]);
     try {
-      for (const variant of ['regs4x4', 'regs8x8'] as const) {
+      for (const variant of ['regs4x4', 'regs8x8', 'tiled64'] as const) {
         matmul(x, w, { transB: true, variant }).dispose(); // K = 8 along both rows: vec4
         matmul(x, v, { variant }).dispose(); // N = 3: scalar
       }
       expect(spy.mock.calls.map(([d]) => `${d.kernel.name}:${d.kernel.entry}`)).toEqual([
         'matmul_regs4x4:matmul_forward_vec4', 'matmul_regs4x4:matmul_forward',
         'matmul_regs8x8:matmul_forward', 'matmul_regs4x4:matmul_forward',
+        'matmul_tiled64:matmul_forward_vec4', 'matmul_tiled64:matmul_forward',
       ]);
     } finally {
       spy.mockRestore();

@@ -1,6 +1,7 @@
 // Batched matmul C = op(A) · op(B): launchers, the tape rule, float64 references and the autotune
 // description of its kernel variants (shaders/matmul_naive.wgsl, matmul_regs4x4.wgsl,
-// matmul_regs8x8.wgsl, matmul_tiled16.wgsl; all share one Params layout and launch the same way).
+// matmul_regs8x8.wgsl, matmul_tiled16.wgsl, matmul_tiled64.wgsl; all share one Params layout and
+// launch the same way).
 // Operands are row-major with rank >= 2; leading dimensions are the batch. A 2-D operand broadcasts
 // over a batched one (weights [K, N], or [N, K] with transB, against activations [B, T, K]).
 // Backward runs the same kernels with the transpose flags swapped; a broadcast operand's gradient is
@@ -10,6 +11,7 @@ import naiveWgsl from '../../../shaders/matmul_naive.wgsl?raw';
 import regsWgsl from '../../../shaders/matmul_regs4x4.wgsl?raw';
 import regs8Wgsl from '../../../shaders/matmul_regs8x8.wgsl?raw';
 import tiledWgsl from '../../../shaders/matmul_tiled16.wgsl?raw';
+import tiled64Wgsl from '../../../shaders/matmul_tiled64.wgsl?raw';
 import { accumulateGrad } from '../tape.ts';
 import { ceilDiv } from '../grid.ts';
 import { chosenVariant, type TuneCase, type Tunable } from '../autotune.ts';
@@ -17,7 +19,7 @@ import type { Dispatch, Engine } from '../engine.ts';
 import type { KernelSpec } from '../pipeline-cache.ts';
 import type { Tensor, Shape } from '../tensor.ts';
 
-export const MATMUL_VARIANTS = ['naive', 'regs4x4', 'regs8x8', 'tiled16'] as const;
+export const MATMUL_VARIANTS = ['naive', 'regs4x4', 'regs8x8', 'tiled16', 'tiled64'] as const;
 export type MatmulVariant = (typeof MATMUL_VARIANTS)[number];
 
 /** A kernel entry point and the block of C one workgroup covers (x = columns, y = rows). */
@@ -121,8 +123,9 @@ function vec4Aligned(p: MatmulPlan): boolean {
 }
 
 /**
- * The entry point a variant runs for a plan. The vec4 kernels (regs4x4's aligned entry, regs8x8)
- * need aligned shapes; otherwise both regs variants use regs4x4's scalar entry point.
+ * The entry point a variant runs for a plan. The vec4 kernels (regs4x4's and tiled64's aligned
+ * entries, regs8x8) need aligned shapes; otherwise regs4x4 and tiled64 use their scalar entry points
+ * and regs8x8 falls back to regs4x4's.
  */
 export function matmulLaunch(variant: MatmulVariant, p: MatmulPlan): Launch {
   const constants = { TRANS_A: Number(p.transA), TRANS_B: Number(p.transB) };
@@ -137,6 +140,8 @@ export function matmulLaunch(variant: MatmulVariant, p: MatmulPlan): Launch {
       return make('naive', naiveWgsl, 'matmul_forward', 16);
     case 'tiled16':
       return make('tiled16', tiledWgsl, 'matmul_forward', 16);
+    case 'tiled64':
+      return make('tiled64', tiled64Wgsl, aligned ? 'matmul_forward_vec4' : 'matmul_forward', 64);
     case 'regs4x4':
       return make('regs4x4', regsWgsl, aligned ? 'matmul_forward_vec4' : 'matmul_forward', 32);
     case 'regs8x8':
@@ -210,7 +215,9 @@ export function matmulBackward(a: Tensor, b: Tensor, dC: Tensor, s: MatmulShape,
       e.dispatch(matmulDispatch(g, x, y, p, variant));
     });
   }
-  if (b.requiresGrad) {
+  if (b.requiresGrad && b.gradTap) {
+    tapOuter(a, b, dC, s, transA, transB);
+  } else if (b.requiresGrad) {
     // dB in B's stored layout: [K, N] = op(A)ᵀ · dC, or [N, K] = dCᵀ · op(A) when transB.
     const reduceB = !s.batchedB && s.batchedA;
     const base = transB
@@ -223,6 +230,15 @@ export function matmulBackward(a: Tensor, b: Tensor, dC: Tensor, s: MatmulShape,
       e.dispatch(matmulDispatch(g, x, y, p, variant));
     });
   }
+}
+
+/** Hands a broadcast weight's per-row gradient to its tap: W [N, K] = Σ_r dC_rᵀ ⊗ a_r (transB), else [K, N]. */
+function tapOuter(a: Tensor, b: Tensor, dC: Tensor, s: MatmulShape, transA: boolean, transB: boolean): void {
+  if (s.batchedB || transA) throw new Error(`matmul: gradient tap on ${b.describe()} needs a 2-D weight and an untransposed input`);
+  const rows = s.batch * s.M;
+  const input = a.view([rows, s.K]);
+  const dOut = dC.view([rows, s.N]);
+  b.gradTap!(transB ? { kind: 'outer', left: dOut, right: input } : { kind: 'outer', left: input, right: dOut });
 }
 
 /** Writes a gradient straight into t.grad when it exists (accumulate mode), else into a new one. */
@@ -265,7 +281,7 @@ const TUNE_CASES: MatmulTuneCase[] = [
 /** Matmul's variants for autotune.ts: regs4x4 is the default on software adapters, tiled16 elsewhere. */
 export const MATMUL_TUNABLE: Tunable<MatmulVariant> = {
   op: 'matmul',
-  version: 1,
+  version: 2,
   variants: MATMUL_VARIANTS,
   fallback: (adapter) => (adapter.isSoftware ? 'regs4x4' : 'tiled16'),
   cases: TUNE_CASES,

@@ -34,9 +34,18 @@ export function rmsnorm(x: Tensor, weight: Tensor, eps: number): Tensor {
   });
   if (e.tape.wants(x, weight)) {
     e.tape.record(out, (dOut) => {
-      const { dX, dWeight } = rmsnormBackward(x, weight, dOut, eps, weight.requiresGrad);
+      const tap = weight.requiresGrad ? weight.gradTap : null;
+      const { dX, dWeight } = rmsnormBackward(x, weight, dOut, eps, weight.requiresGrad && !tap);
       accumulateGrad(x, dX);
       if (dWeight) accumulateGrad(weight, dWeight);
+      if (tap) {
+        // x̂ = rmsnorm with unit weight: the weight's per-row gradient is dOut ⊙ x̂
+        const unit = e.fromArray(new Float32Array(C).fill(1), [C], 'unit weight');
+        const normalized = e.tape.noGrad(() => rmsnorm(x, unit, eps));
+        tap({ kind: 'scale', dOut: dOut.view([rows, C]), normalized: normalized.view([rows, C]) });
+        normalized.dispose();
+        unit.dispose();
+      }
     });
   }
   return out;
