@@ -1,8 +1,11 @@
-// The worker protocol in one place: what a role worker exposes over comlink. Arguments and results
-// are plain data (and File objects), so everything structured-clones.
+// The worker protocol in one place: what a role worker exposes over comlink. Small arguments and
+// results structured-clone; bulk numbers cross as transferred buffers (marked ⇄ below): weights as
+// Float32Arrays, rollouts, train rows, answer groups and influence reports packed by wire-format.ts.
+// The page talks to it through role-client.ts, which unpacks, so runIteration sees plain roles.ts types.
 import type { RunConfig } from '../infuser/config.ts';
-import type { AnswerGroup, InfluenceReport, InfluenceSettings, PpoSettings, RoleCheckpoint, Sample, SampleRequest, TrainRow, UpdateReport } from '../infuser/roles.ts';
+import type { InfluenceSettings, PpoSettings, RoleCheckpoint, SampleRequest, UpdateReport } from '../infuser/roles.ts';
 import type { ChatMessage } from '../infuser/prompts.ts';
+import type { WireAnswerGroups, WireInfluenceReport, WireSamples, WireTrainRows } from './wire-format.ts';
 
 /** Where a role's weights come from: the built-in anchors (a URL folder) or a dropped Hugging Face folder. */
 export type ModelSource = { kind: 'url'; base: string } | { kind: 'files'; files: File[] };
@@ -29,16 +32,21 @@ export interface RoleHostApi {
   init(init: RoleInit): Promise<RoleInfo>;
   encodeChat(messages: ChatMessage[]): Promise<number[]>;
   decode(ids: number[]): Promise<string>;
-  sample(req: SampleRequest): Promise<Sample[]>;
-  update(rows: TrainRow[], miniBatches: number[][], normaliser: number, ppo: PpoSettings): Promise<UpdateReport>;
-  influence(dev: AnswerGroup[], questions: AnswerGroup[], settings: InfluenceSettings): Promise<InfluenceReport>;
+  /** ⇄ worker → page: the rollouts' tokens and log-probs. */
+  sample(req: SampleRequest): Promise<WireSamples>;
+  /** ⇄ page → worker: the rows' token ids, log-probs and advantages. */
+  update(rows: WireTrainRows, miniBatches: number[][], normaliser: number, ppo: PpoSettings): Promise<UpdateReport>;
+  /** ⇄ both ways: the answer groups in, the per-question scores and layer rows out. */
+  influence(dev: WireAnswerGroups, questions: WireAnswerGroups, settings: InfluenceSettings): Promise<WireInfluenceReport>;
+  /** ⇄ worker → page: weights, AdamW moments and extra state. */
   checkpoint(): Promise<RoleCheckpoint>;
+  /** Cloned: the page keeps its copy for later saves. */
   restore(c: RoleCheckpoint): Promise<void>;
   optimizerStep(): Promise<number>;
   numLayers(): Promise<number>;
-  /** The role's current model as a Hugging Face folder: file name → bytes. */
+  /** ⇄ worker → page: the role's current model as a Hugging Face folder: file name → bytes. */
   exportFolder(): Promise<{ name: string; bytes: Uint8Array }[]>;
-  /** The role's current model as ONNX: model.onnx, plus model.onnx.data when the weights pass 2 GB. */
+  /** ⇄ worker → page: the role's current model as ONNX: model.onnx, plus model.onnx.data when the weights pass 2 GB. */
   exportOnnx(): Promise<{ name: string; bytes: Uint8Array }[]>;
   /** Resolves with a reason if the GPU device is lost. */
   lost(): Promise<string>;

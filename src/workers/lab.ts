@@ -1,25 +1,25 @@
 // The live run driver: spawns a Generator worker and a Solver worker (each with its own GPU device),
-// hands their comlink proxies to the same runIteration the CLI drives in-process, and checkpoints
+// hands their role clients to the same runIteration the CLI drives in-process, and checkpoints
 // after every iteration so a reload or a lost device keeps everything completed.
-import { wrap, type Remote } from 'comlink';
+import { wrap } from 'comlink';
 import { Listeners, type DriverStatus, type ExportedFile, type Role, type RunDriver, type RunSetup, type Unsubscribe } from '../app/run-driver.ts';
 import { DocumentSampler, docsShuffle } from '../infuser/document-sampler.ts';
 import { runIteration } from '../infuser/iteration.ts';
-import type { PolicyRole, SolverRole } from '../infuser/roles.ts';
 import type { MetricRecord, QuestionRow, StageProgress } from '../infuser/run-records.ts';
 import type { RoleHostApi } from './api.ts';
 import { loadCheckpoint, saveCheckpoint, type LiveCheckpoint } from './checkpoint-db.ts';
+import { RoleClient } from './role-client.ts';
 
 export { BUILTIN_MODEL } from './api.ts';
 
 interface Worker2 {
   worker: Worker;
-  api: Remote<RoleHostApi>;
+  api: RoleClient;
 }
 
 function spawn(): Worker2 {
   const worker = new Worker(new URL('./role.worker.ts', import.meta.url), { type: 'module', name: 'infuser-role' });
-  return { worker, api: wrap<RoleHostApi>(worker) };
+  return { worker, api: new RoleClient(wrap<RoleHostApi>(worker)) };
 }
 
 export class WorkerDriver implements RunDriver {
@@ -115,8 +115,8 @@ export class WorkerDriver implements RunDriver {
     const result = await runIteration(
       {
         config: this.setup.config,
-        generator: this.gen!.api as unknown as PolicyRole,
-        solver: this.sol!.api as unknown as SolverRole,
+        generator: this.gen!.api,
+        solver: this.sol!.api,
         documents: this.setup.documents,
         dev: this.setup.devQuestions,
         sampler: this.sampler,
@@ -191,7 +191,7 @@ export class WorkerDriver implements RunDriver {
     this.statuses.emit({ state: 'stopped' });
   }
 
-  private async roleApi(role: Role): Promise<Remote<RoleHostApi>> {
+  private async roleApi(role: Role): Promise<RoleClient> {
     if (this.lost) throw new Error(`${this.lost}: press Resume, then export from the last checkpoint`);
     // Reading weights between the stages of a running iteration would race its updates.
     if (this.running) throw new Error('The run is training: pause it (or wait for it to finish) before exporting weights');

@@ -7,7 +7,7 @@ import { roleFromModel } from '../infuser/engine-roles.ts';
 import type { EngineSolverRole } from '../infuser/influence-role.ts';
 import type { EnginePolicyRole } from '../infuser/policy-role.ts';
 import type { ChatMessage } from '../infuser/prompts.ts';
-import type { AnswerGroup, InfluenceSettings, PpoSettings, RoleCheckpoint, SampleRequest, TrainRow } from '../infuser/roles.ts';
+import type { InfluenceSettings, PpoSettings, RoleCheckpoint, SampleRequest, UpdateReport } from '../infuser/roles.ts';
 import { DroppedFolder, UrlFolder } from '../model/browser-folder.ts';
 import type { FolderReader } from '../model/folder-access.ts';
 import { concatChunks, MemoryFolder } from '../model/folder-access.ts';
@@ -16,6 +16,10 @@ import { exportOnnx } from '../model/onnx-export.ts';
 import { loadModel } from '../model/load-model.ts';
 import { toHfConfig } from '../model/model-config.ts';
 import type { ModelSource, RoleHostApi, RoleInfo, RoleInit } from './api.ts';
+import {
+  packInfluenceReport, packSamples, transferPacked, unpackAnswerGroups, unpackTrainRows,
+  type WireAnswerGroups, type WireInfluenceReport, type WireSamples, type WireTrainRows,
+} from './wire-format.ts';
 
 type NamedFile = { name: string; bytes: Uint8Array };
 
@@ -55,8 +59,12 @@ export class RoleHost implements RoleHostApi {
 
   encodeChat(messages: ChatMessage[]) { return this.r().encodeChat(messages); }
   decode(ids: number[]) { return this.r().decode(ids); }
-  sample(req: SampleRequest) { return this.r().sample(req); }
-  update(rows: TrainRow[], mb: number[][], normaliser: number, ppo: PpoSettings) { return this.r().update(rows, mb, normaliser, ppo); }
+  async sample(req: SampleRequest): Promise<WireSamples> {
+    return transferPacked(packSamples(await this.r().sample(req)));
+  }
+  update(rows: WireTrainRows, mb: number[][], normaliser: number, ppo: PpoSettings): Promise<UpdateReport> {
+    return this.r().update(unpackTrainRows(rows), mb, normaliser, ppo);
+  }
   async checkpoint(): Promise<RoleCheckpoint> {
     const c = await this.r().checkpoint();
     // Weights and moments move to the page without a copy (each array owns its buffer).
@@ -67,10 +75,11 @@ export class RoleHost implements RoleHostApi {
   optimizerStep() { return this.r().optimizerStep(); }
   numLayers() { return this.r().numLayers(); }
 
-  influence(dev: AnswerGroup[], questions: AnswerGroup[], settings: InfluenceSettings) {
+  async influence(dev: WireAnswerGroups, questions: WireAnswerGroups, settings: InfluenceSettings): Promise<WireInfluenceReport> {
     const role = this.r() as EngineSolverRole;
     if (typeof role.influence !== 'function') throw new Error('role worker: influence() is the Solver\'s; this worker holds the Generator');
-    return role.influence(dev, questions, settings);
+    const report = await role.influence(unpackAnswerGroups(dev), unpackAnswerGroups(questions), settings);
+    return transferPacked(packInfluenceReport(report));
   }
 
   async exportFolder(): Promise<NamedFile[]> {
