@@ -17,9 +17,13 @@ export interface BenchQuestion {
   letter: string;
 }
 
+/** A projection to benchmark: §9.4's option with the sparse family, or `P3-factored`. */
+export type BenchVariant = 'P1' | 'P2' | 'P3' | 'P3-factored';
+export const BENCH_VARIANTS: readonly BenchVariant[] = ['P1', 'P2', 'P3', 'P3-factored'];
+
 export interface InfluenceBenchRow {
   mode: 'exact' | 'projected';
-  option: 'P1' | 'P2' | 'P3' | null;
+  option: BenchVariant | null;
   k: number | null;
   questions: number;
   /** Wall time to score the questions (the shared dev-gradient pass excluded). */
@@ -39,8 +43,10 @@ export interface InfluenceBenchOptions {
   nS: number;
   target: number;
   ks: number[];
-  options: ('P1' | 'P2' | 'P3')[];
+  options: BenchVariant[];
   seed: number;
+  /** Solver steps on the dev answers before scoring, so that the Adam state is t steps old (default 1). */
+  warmSteps?: number;
   onLog?: (line: string) => void;
 }
 
@@ -63,7 +69,7 @@ async function answerGroups(solver: EngineSolverRole, qs: BenchQuestion[], nS: n
 
 function settings(over: Partial<InfluenceSettings>): InfluenceSettings {
   return {
-    similarityMode: 'preconditioned_cosine', mode: 'exact', projection: { option: 'P1', k: 4096, redraw: 'per_iteration' },
+    similarityMode: 'preconditioned_cosine', mode: 'exact', projection: { option: 'P1', family: 'sparse', k: 4096, redraw: 'per_iteration' },
     calibrate: false, useMomentum: false, momentumBeta: 0.9, iteration: 0, temperature: 0.7, ...over,
   };
 }
@@ -85,10 +91,12 @@ export async function runInfluenceBench(solver: EngineSolverRole, o: InfluenceBe
   const dev = await answerGroups(solver, devQs, o.nS, devQs.length, 'dev');
   // One Solver step on the dev answers first, so the preconditioner has a stored second moment (t > 0).
   const warmRows = dev.flatMap((g) => g.responses.map((r, i) => ({ promptIds: g.promptIds, responseIds: r, advantage: g.advantages[i] })));
-  await solver.update(warmRows, [warmRows.map((_, i) => i)], 64, { temperature: 0.7, clipLow: 0.2, clipHigh: 0.2, dualClip: 3 });
+  for (let step = 0; step < (o.warmSteps ?? 1); step++) {
+    await solver.update(warmRows, [warmRows.map((_, i) => i)], 64, { temperature: 0.7, clipLow: 0.2, clipHigh: 0.2, dualClip: 3 });
+  }
   log(`answering world questions until ${o.target} are non-degenerate...`);
   const questions = await answerGroups(solver, o.questions, o.nS, o.target, 'gen');
-  log(`${dev.length} dev groups, ${questions.length} question groups; scoring...`);
+  log(`${dev.length} dev groups, ${questions.length} question groups, Adam step t = ${await solver.optimizerStep()}; scoring...`);
   const devOnly = await timed(e, () => solver.influence(dev, [], settings({})));
   const exact = await timed(e, () => solver.influence(dev, questions, settings({})));
   const ex = exact.value.questions.map((q) => q.score);
@@ -98,7 +106,10 @@ export async function runInfluenceBench(solver: EngineSolverRole, o: InfluenceBe
   }];
   for (const option of o.options) {
     for (const k of o.ks) {
-      const p = await timed(e, () => solver.influence(dev, questions, settings({ mode: 'projected', projection: { option, k, redraw: 'per_iteration' } })));
+      const projection = option === 'P3-factored'
+        ? { option: 'P3' as const, family: 'factored' as const, k, redraw: 'per_iteration' as const }
+        : { option, family: 'sparse' as const, k, redraw: 'per_iteration' as const };
+      const p = await timed(e, () => solver.influence(dev, questions, settings({ mode: 'projected', projection })));
       const pr = p.value.questions.map((q) => q.score);
       const seconds = p.seconds - devOnly.seconds;
       rows.push({

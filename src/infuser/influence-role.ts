@@ -4,14 +4,14 @@
 // normalisers of eqs. (15)/(16), and no clipping. The dev reference vector u is kept on the GPU; each
 // question's gradient starts from zero and is reduced to a few sums per parameter tensor on the GPU
 // (influence-gpu.ts), so no gradient-sized data crosses to the CPU.
-import { add, mul, scale } from '../engine/ops/elementwise.ts';
-import { sum } from '../engine/ops/reduce.ts';
+import { add, scale } from '../engine/ops/elementwise.ts';
 import type { Tensor } from '../engine/tensor.ts';
-import { sequenceLogprobs } from '../model/losses.ts';
-import { EnginePolicyRole, responseWeights } from './policy-role.ts';
-import { InfluenceSumsGpu, type InfluenceScore } from './influence-gpu.ts';
+import { EnginePolicyRole } from './policy-role.ts';
+import { answerRows, backwardRows, chunkRows, type WeightedRow } from './policy-gradient-batch.ts';
+import { FactoredSketch } from './factored-sketch.ts';
+import { InfluenceSumsGpu, type InfluenceScore, type SecondMomentLike } from './influence-gpu.ts';
 import { GradientProjector, projectedCosine, type ProjectedArrays } from './projection.ts';
-import { scoreOf, type SimilarityMode } from './similarity.ts';
+import { NORM_FLOOR, scoreOf, type SimilarityMode } from './similarity.ts';
 import type { AnswerGroup, InfluenceReport, InfluenceSettings, QuestionInfluence, RoleCheckpoint } from './roles.ts';
 
 /** Row of the layer heatmap for an influence group: layers 0..L-1, then embed (L), then head (L+1). */
@@ -28,29 +28,12 @@ export class EngineSolverRole extends EnginePolicyRole {
 
   /**
    * Accumulates ∇ of −(1/D) Σ_i A_i Σ_t ℓ_t over the groups' answers into the parameters' .grad and
-   * returns the loss value (the on-policy policy loss of eqs. (15)/(16)).
+   * returns the loss value (the on-policy policy loss of eqs. (15)/(16)), in batched chunks.
    */
   private async accumulatePolicyGradient(groups: AnswerGroup[], D: number, temperature: number): Promise<number> {
-    const e = this.engine;
-    const losses: Tensor[] = [];
-    for (const g of groups) {
-      g.responses.forEach((resp, i) => {
-        if (g.advantages[i] === 0) return; // contributes nothing
-        losses.push(
-          e.keep(
-            e.tidy(() => {
-              const ids = [...g.promptIds, ...resp];
-              const logp = sequenceLogprobs(this.model, ids, temperature);
-              const w = e.fromArray(responseWeights(g.promptIds.length, resp.length, -g.advantages[i] / D), [ids.length]);
-              const loss = sum(mul(logp, w));
-              e.tape.backward(loss);
-              return loss;
-            }),
-          ),
-        );
-      });
-    }
-    const values = losses.length ? await e.readMany(losses) : [];
+    const rows = groups.flatMap((g) => answerRows(g, D));
+    const losses = chunkRows(rows, this.tokenBudget).map((chunk) => backwardRows(this.model, chunk, temperature));
+    const values = losses.length ? await this.engine.readMany(losses) : [];
     losses.forEach((l) => l.dispose());
     return values.reduce((s, v) => s + v[0], 0);
   }
@@ -129,15 +112,25 @@ export class EngineSolverRole extends EnginePolicyRole {
     const secondMoment = { v: moment.t > 0 ? moment.v : null, t: moment.t, beta2: moment.beta2, eps: moment.eps };
     const exactSums = new InfluenceSumsGpu(this.model.names, u);
     const wantExact = s.mode === 'exact' || s.calibrate;
-    const projector = s.mode === 'projected' ? this.projector(s) : null;
+    const factored = s.mode === 'projected' && s.projection.family === 'factored';
+    const sketched = factored ? await this.factoredInfluence(u, questions, s, secondMoment, numLayers) : null;
+    const projector = s.mode === 'projected' && !factored ? this.projector(s) : null;
     const fV = projector ? await projector.readAsync(projector.projectDevRef(u, s.projection.option, secondMoment)) : null;
     const LG = this.meanLength(questions);
     const out: QuestionInfluence[] = [];
-    for (const q of questions) {
+    for (const [qi, q] of questions.entries()) {
+      if (sketched && !wantExact) {
+        out.push({ ...zeros(), ...sketched[qi] });
+        continue;
+      }
       this.model.zeroGrad();
       await this.accumulatePolicyGradient([q], LG * q.responses.length, s.temperature);
       const grads = this.grads();
       const exact = wantExact ? this.toInfluence(await exactSums.scoreAsync(grads, secondMoment), s.similarityMode, numLayers) : null;
+      if (sketched) {
+        out.push({ ...exact!, ...sketched[qi], exactScore: exact!.score });
+        continue;
+      }
       if (!projector || !fV) {
         out.push(exact!);
         continue;
@@ -158,6 +151,74 @@ export class EngineSolverRole extends EnginePolicyRole {
       devQuestions: dev.length,
       questions: out,
     };
+  }
+
+  /**
+   * Projected scores with the factored P3 sketch (factored-sketch.ts): one batched backward over the
+   * questions' answers (chunked), each question's rows consecutive and equally many, so that the
+   * gradient taps can sum each question's per-token sketches. Degenerate questions score 0.
+   */
+  private async factoredInfluence(
+    u: Tensor[],
+    questions: AnswerGroup[],
+    s: InfluenceSettings,
+    moment: SecondMomentLike,
+    numLayers: number,
+  ): Promise<{ score: number; layers: number[] }[]> {
+    if (s.projection.option !== 'P3') {
+      throw new Error(`influence.projection.family "factored" sketches option P3 only (got ${s.projection.option}); set the option to P3 or the family to "sparse"`);
+    }
+    const params = this.model.parameters();
+    const sketch = new FactoredSketch(this.engine, this.model.names, params.map((p) => p.shape), {
+      k: s.projection.k,
+      seed: this.seed,
+      iteration: s.projection.redraw === 'fixed' ? 'fixed' : s.iteration,
+    });
+    try {
+      const pre = PRECONDITIONED.has(s.similarityMode);
+      sketch.setReference(u, pre ? moment : null);
+      const active = questions.flatMap((q, i) => (q.advantages.some((a) => a !== 0) ? [i] : []));
+      const n = Math.max(0, ...active.map((i) => questions[i].responses.length));
+      const LG = this.meanLength(questions);
+      const rowsOf = (i: number): WeightedRow[] => {
+        const q = questions[i];
+        const rows = answerRows(q, LG * q.responses.length, true);
+        while (rows.length < n) rows.push({ ids: rows[0].ids, weights: new Float32Array(rows[0].ids.length) });
+        return rows;
+      };
+      const budget = this.tokenBudget;
+      for (let at = 0; at < active.length; ) {
+        const chunk = [rowsOf(active[at])];
+        let T = Math.max(...chunk[0].map((r) => r.ids.length));
+        while (at + chunk.length < active.length) {
+          const next = rowsOf(active[at + chunk.length]);
+          const T2 = Math.max(T, ...next.map((r) => r.ids.length));
+          if ((chunk.length + 1) * n * T2 > budget) break;
+          chunk.push(next);
+          T = T2;
+        }
+        const detach = sketch.attach(params, at, chunk.length, n * T);
+        try {
+          backwardRows(this.model, chunk.flat(), s.temperature).dispose();
+        } finally {
+          detach();
+        }
+        at += chunk.length;
+      }
+      const stray = params.find((p) => p.grad);
+      if (stray) throw new Error(`factored influence: parameter ${stray.name} received a gradient no tap saw`);
+      const r = await sketch.read(active.length);
+      const out = questions.map(() => ({ score: 0, layers: new Array<number>(numLayers + 2).fill(0) }));
+      const cosine = s.similarityMode === 'cosine' || s.similarityMode === 'preconditioned_cosine';
+      active.forEach((qi, j) => {
+        const denom = cosine ? Math.max(r.norm[j], NORM_FLOOR) * Math.max(r.refNorm, NORM_FLOOR) : 1;
+        out[qi].score = r.dot[j] / denom;
+        sketch.groups.forEach((g, gi) => (out[qi].layers[layerRow(g, numLayers)] += r.groupDots[gi][j] / denom));
+      });
+      return out;
+    } finally {
+      sketch.dispose();
+    }
   }
 
   /** One P per iteration (or per run) from the run seed (§9.4 R1, R2); sparse JL, the O(d) family. */

@@ -192,6 +192,7 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
       mode: config['influence.mode'],
       projection: {
         option: config['influence.projection.option'],
+        family: config['influence.projection.family'],
         k: config['influence.projection.k'],
         redraw: config['influence.projection.redraw'],
       },

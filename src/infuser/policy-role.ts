@@ -2,14 +2,16 @@
 // The Generator is one; the Solver (influence-role.ts) extends it with influence scoring.
 import type { Engine } from '../engine/engine.ts';
 import type { AdamW } from '../engine/optim/adamw.ts';
-import { ppoLoss } from '../engine/ops/ppo-loss.ts';
+import { ppoLoss, type PpoLossOutput } from '../engine/ops/ppo-loss.ts';
+import { reshape } from '../engine/ops/reshape.ts';
 import type { LlamaModel } from '../model/llama.ts';
 import { generate } from '../model/generate.ts';
-import { sequenceLogprobs } from '../model/losses.ts';
+import { batchSequenceLogprobs } from '../model/losses.ts';
 import type { ModelConfig } from '../model/model-config.ts';
 import type { TextTokenizer } from '../model/tokenizer.ts';
 import { renderChat, type ChatMessage } from './prompts.ts';
 import { streamFor, type Stream } from './rng.ts';
+import { defaultTokenBudget, packRows, padVectors } from './row-batches.ts';
 import type { PolicyRole, PpoSettings, RoleCheckpoint, Sample, SampleRequest, TrainRow, UpdateReport } from './roles.ts';
 
 export interface LoadedModel {
@@ -28,13 +30,18 @@ export function responseWeights(promptLength: number, responseLength: number, va
 }
 
 export class EnginePolicyRole implements PolicyRole {
+  /** Cap on rows × padded length per batched forward; gradients accumulate across chunks. */
+  tokenBudget: number;
+
   constructor(
     readonly engine: Engine,
     readonly model: LlamaModel,
     readonly tokenizer: TextTokenizer,
     readonly opt: AdamW,
     readonly seed: number,
-  ) {}
+  ) {
+    this.tokenBudget = defaultTokenBudget(model.cfg.vocabSize);
+  }
 
   async encodeChat(messages: ChatMessage[]): Promise<number[]> {
     const text = renderChat(messages, this.tokenizer.chatTemplate, true, {
@@ -62,18 +69,70 @@ export class EnginePolicyRole implements PolicyRole {
     return out.map((s) => ({ tokens: s.tokens, logprobs: s.logprobs, text: s.text ?? '', finish: s.finishReason }));
   }
 
-  /** ℓ^old of every row, recomputed by the training forward before any step (spec §9.3). */
+  /** ℓ^old of every row ([L] each, last entry meaningless), recomputed before any step (spec §9.3). */
   private async oldLogprobs(rows: TrainRow[], temperature: number): Promise<Float32Array[]> {
     const e = this.engine;
-    // Every row's forward is recorded first, then one readback (intermediates freed by tidy as it goes).
-    const logps = rows.map((r) => e.tidy(() => e.tape.noGrad(() => sequenceLogprobs(this.model, [...r.promptIds, ...r.responseIds], temperature))));
-    const out = logps.length ? await e.readMany(logps) : [];
+    const ids = rows.map((r) => [...r.promptIds, ...r.responseIds]);
+    const chunks = packRows(ids.map((_, i) => i), ids.map((r) => r.length), this.tokenBudget);
+    // Every chunk's forward is recorded first, then one readback (intermediates freed by tidy as it goes).
+    const logps = chunks.map((c) => e.tidy(() => e.tape.noGrad(() => batchSequenceLogprobs(this.model, c.map((i) => ids[i]), temperature))));
+    const read = logps.length ? await e.readMany(logps) : [];
     logps.forEach((t) => t.dispose());
+    const out: Float32Array[] = new Array(rows.length);
+    chunks.forEach((c, k) => {
+      const T = logps[k].shape[1];
+      c.forEach((i, b) => (out[i] = read[k].slice(b * T, b * T + ids[i].length)));
+    });
     return out;
   }
 
-  async update(rows: TrainRow[], miniBatches: number[][], normaliser: number, ppo: PpoSettings): Promise<UpdateReport> {
+  /**
+   * Loss and metrics of one chunk of rows as one padded batch, with its backward run: the same sums
+   * as row-by-row, since prompt and padded positions carry weight 0.
+   */
+  private chunkLoss(rows: TrainRow[], old: Float32Array[], normaliser: number, ppo: PpoSettings): PpoLossOutput {
     const e = this.engine;
+    const ids = rows.map((r) => [...r.promptIds, ...r.responseIds]);
+    const logp = batchSequenceLogprobs(this.model, ids, ppo.temperature);
+    const [B, T] = logp.shape;
+    const advantages = rows.map((r, b) => new Float32Array(ids[b].length).fill(r.advantage));
+    const weights = rows.map((r) => responseWeights(r.promptIds.length, r.responseIds.length, 1));
+    const out = ppoLoss(
+      reshape(logp, [B * T]),
+      e.fromArray(padVectors(old, T), [B * T]),
+      e.fromArray(padVectors(advantages, T), [B * T]),
+      e.fromArray(padVectors(weights, T), [B * T]),
+      { clipLow: ppo.clipLow, clipHigh: ppo.clipHigh, dualClip: ppo.dualClip, normaliser },
+    );
+    e.tape.backward(out.loss);
+    return out;
+  }
+
+  /** One optimizer step over a mini-batch: Σ of its chunks' losses, metric sums and the step report. */
+  private async miniBatchStep(rows: TrainRow[], mb: number[], old: Float32Array[], normaliser: number, ppo: PpoSettings) {
+    const e = this.engine;
+    const lengths = rows.map((r) => r.promptIds.length + r.responseIds.length);
+    const parts = packRows(mb, lengths, this.tokenBudget).map((c) =>
+      e.tidy(() => this.chunkLoss(c.map((i) => rows[i]), c.map((i) => old[i]), normaliser, ppo)),
+    );
+    const report = await this.opt.step();
+    this.opt.zeroGrad();
+    // One readback for the mini-batch: losses [1] and metrics [clipped, dual-clipped, Σ kl, tokens].
+    const read = await e.readMany(parts.flatMap((p) => [p.loss, p.metrics]));
+    parts.forEach((p) => {
+      p.loss.dispose();
+      p.metrics.dispose();
+    });
+    const metrics = [0, 0, 0, 0];
+    let loss = 0;
+    read.forEach((v, k) => {
+      if (k % 2 === 0) loss += v[0];
+      else v.forEach((x, j) => (metrics[j] += x));
+    });
+    return { loss, metrics, report };
+  }
+
+  async update(rows: TrainRow[], miniBatches: number[][], normaliser: number, ppo: PpoSettings): Promise<UpdateReport> {
     const old = await this.oldLogprobs(rows, ppo.temperature);
     const diffs: number[] = [];
     rows.forEach((r, i) => {
@@ -83,54 +142,24 @@ export class EnginePolicyRole implements PolicyRole {
     let gradNorm = 0;
     let steps = 0;
     let skipped = 0;
-    const sums = { clippedTokens: 0, dualClippedTokens: 0, klSum: 0, tokenCount: 0 };
+    const sums = [0, 0, 0, 0]; // clipped tokens, dual-clipped tokens, Σ kl, tokens
     for (const mb of miniBatches) {
       if (mb.length === 0) continue;
-      const parts = e.tidy(() =>
-        mb.map((i) => {
-          const r = rows[i];
-          const ids = [...r.promptIds, ...r.responseIds];
-          const logp = sequenceLogprobs(this.model, ids, ppo.temperature);
-          const L = ids.length;
-          const out = ppoLoss(
-            logp,
-            e.fromArray(old[i], [L]),
-            e.fromArray(new Float32Array(L).fill(r.advantage), [L]),
-            e.fromArray(responseWeights(r.promptIds.length, r.responseIds.length, 1), [L]),
-            { clipLow: ppo.clipLow, clipHigh: ppo.clipHigh, dualClip: ppo.dualClip, normaliser },
-          );
-          e.tape.backward(out.loss);
-          return out;
-        }),
-      );
-      const report = await this.opt.step();
-      this.opt.zeroGrad();
-      // One readback for the mini-batch: losses [1] and metrics [clipped, dual-clipped, Σ kl, tokens].
-      const read = await e.readMany(parts.flatMap((p) => [p.loss, p.metrics]));
-      const losses = read.filter((_, i) => i % 2 === 0);
-      for (const [clipped, dualClipped, kl, count] of read.filter((_, i) => i % 2 === 1)) {
-        sums.clippedTokens += clipped;
-        sums.dualClippedTokens += dualClipped;
-        sums.klSum += kl;
-        sums.tokenCount += count;
-      }
-      parts.forEach((p) => {
-        p.loss.dispose();
-        p.metrics.dispose();
-      });
-      pgLoss += losses.reduce((s, l) => s + l[0], 0);
+      const { loss, metrics, report } = await this.miniBatchStep(rows, mb, old, normaliser, ppo);
+      metrics.forEach((x, j) => (sums[j] += x));
+      pgLoss += loss;
       gradNorm += report.gradNorm;
       if (report.isSkipped) skipped++;
       steps++;
     }
-    const tokens = Math.max(1, sums.tokenCount);
+    const tokens = Math.max(1, sums[3]);
     return {
       steps,
       skippedSteps: skipped,
       pgLoss: steps ? pgLoss / steps : 0,
-      pgClipfrac: sums.clippedTokens / tokens,
-      pgClipfracLower: sums.dualClippedTokens / tokens,
-      ppoKl: sums.klSum / tokens,
+      pgClipfrac: sums[0] / tokens,
+      pgClipfracLower: sums[1] / tokens,
+      ppoKl: sums[2] / tokens,
       gradNorm: steps ? gradNorm / steps : 0,
       lr: this.opt.lr,
       logpAbsDiffMean: diffs.length ? diffs.reduce((a, b) => a + b, 0) / diffs.length : 0,

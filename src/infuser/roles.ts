@@ -68,7 +68,8 @@ export interface AnswerGroup {
 export interface InfluenceSettings {
   similarityMode: SimilarityMode;
   mode: 'exact' | 'projected';
-  projection: { option: 'P1' | 'P2' | 'P3'; k: number; redraw: 'per_iteration' | 'fixed' };
+  /** `factored`: per-matrix P_out ⊗ P_in sketches from one batched backward (P3 only); `sparse`: sparse JL per question. */
+  projection: { option: 'P1' | 'P2' | 'P3'; family: 'factored' | 'sparse'; k: number; redraw: 'per_iteration' | 'fixed' };
   /** Compute exact scores too, for the R5 fidelity figures (projected mode only). */
   calibrate: boolean;
   useMomentum: boolean;

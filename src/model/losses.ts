@@ -30,3 +30,40 @@ export function sequenceLogprobs(model: LlamaModel, ids: readonly number[], temp
   const logits = reshape(model.forward([ids]), [T, model.cfg.vocabSize]);
   return tokenLogprobs(logits, uploadIds(model.engine, shifted(ids), 'targets'), { temperature });
 }
+
+/** Rows of different lengths padded to one [B, T] batch, and where each row's tokens end. */
+export interface PaddedRows {
+  ids: number[][];
+  lengths: number[];
+  T: number;
+}
+
+/**
+ * Right-pads rows to the longest with each row's last token. Causal attention means a real position
+ * never sees the padding after it, so padded rows give real positions the same logits as unpadded
+ * ones; callers give padded positions zero weight.
+ */
+export function padRows(rows: readonly (readonly number[])[]): PaddedRows {
+  if (rows.length === 0) throw new Error('padRows: no rows');
+  const T = Math.max(...rows.map((r) => r.length));
+  const ids = rows.map((r, b) => {
+    if (r.length === 0) throw new Error(`padRows: row ${b} is empty`);
+    return [...r, ...new Array<number>(T - r.length).fill(r[r.length - 1])];
+  });
+  return { ids, lengths: rows.map((r) => r.length), T };
+}
+
+/**
+ * sequenceLogprobs for B rows at once: [B, T] where entry (b, t) is the log-prob of row b's token
+ * t + 1, T the longest row; entries at t >= length_b - 1 are meaningless (callers mask them).
+ */
+export function batchSequenceLogprobs(model: LlamaModel, rows: readonly (readonly number[])[], temperature: number): Tensor {
+  const { ids, T } = padRows(rows);
+  const B = ids.length;
+  const logits = reshape(model.forward(ids), [B * T, model.cfg.vocabSize]);
+  const targets = ids.flatMap((r) => shifted(r));
+  // reshaped in place, not as a view: the result owns its buffer, so it may leave a tidy scope
+  const logp = tokenLogprobs(logits, uploadIds(model.engine, targets, 'targets'), { temperature });
+  logp.reshapeInPlace([B, T]);
+  return logp;
+}

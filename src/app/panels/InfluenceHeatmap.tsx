@@ -40,7 +40,7 @@ export function InfluenceHeatmap() {
       <h2 id="heatmap-heading">Influence by {grid.rowKind === 'topics' ? 'topic' : 'document'} and iteration</h2>
       <p className="doc">
         Cell = mean <code>{INFLUENCE_SIM.score}</code> of that {grid.rowKind === 'topics' ? 'topic' : 'document'}&apos;s questions
-        ({run.config['influence.similarity_mode']}{projected ? `, projected (${run.config['influence.projection.option']}, ${run.config['influence.projection.k']})` : ''}).
+        ({run.config['influence.similarity_mode']}{projected ? `, projected (${run.config['influence.projection.option']}${run.config['influence.projection.family'] === 'factored' ? ' factored' : ''}, k=${run.config['influence.projection.k']})` : ''}).
         Hover or select a cell to see its questions.
       </p>
       <RowModeSwitch />
