@@ -133,7 +133,7 @@ describe('run configuration (§10.2)', () => {
     expect(Object.keys(run)).toEqual(['lab_version', 'seed', 'lab_settings', 'reference_overrides', 'unmapped', 'fidelity']);
     expect(run.seed).toBe(9);
     expect(configFromJson(JSON.stringify(run.lab_settings))).toEqual(config);
-    expect(run.fidelity).toEqual({ option: 'P3', k: 4096, figures: { 'influence_proj/spearman': 0.91 } });
+    expect(run.fidelity).toEqual({ option: 'P3', family: config['influence.projection.family'], k: 4096, figures: { 'influence_proj/spearman': 0.91 } });
     const unmapped = run.unmapped as { key: string; note: string }[];
     expect(unmapped.find((u) => u.key === 'influence.mode')?.note).toMatch(/exact preconditioned_cosine/);
     expect(unmapped.map((u) => u.key)).toContain('influence.projection.k');

@@ -48,7 +48,7 @@ export function exportForReference(input: ReferenceExportInput): Record<string, 
     reference_overrides: overrides,
     unmapped: unmappedSettings(c, options),
     fidelity: isProjected
-      ? { option: c['influence.projection.option'], k: c['influence.projection.k'], figures: input.fidelity ?? null }
+      ? { option: c['influence.projection.option'], family: c['influence.projection.family'], k: c['influence.projection.k'], figures: input.fidelity ?? null }
       : null,
   };
   return {
@@ -195,7 +195,7 @@ export function unmappedSettings(config: RunConfig, options: { scaleOut?: boolea
     ? `projected scores are lab-only; the reference computes exact ${c['influence.similarity_mode']} scores`
     : 'exact scores, as in the reference');
   if (c['influence.mode'] === 'projected') {
-    for (const key of ['option', 'k', 'redraw', 'calibrate_every', 'spearman_warn']) {
+    for (const key of ['option', 'family', 'k', 'redraw', 'calibrate_every', 'spearman_warn']) {
       add(`influence.projection.${key}`, 'projected mode only (§9.4); no reference counterpart');
     }
   }

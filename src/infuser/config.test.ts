@@ -142,6 +142,12 @@ describe('CLI overrides', () => {
     expect(() => parseCliOverride('--influence.use_momentum=1')).toThrow(/expects true or false/);
     expect(() => parseCliOverride('--solver.rollout.n=1')).toThrow(/n = 1 is rejected/);
     expect(() => parseCliOverride('--influence.projection.option=P5')).toThrow(/one of P1 \| P2 \| P3,/);
+    expect(() => buildConfig({ overrides: { 'influence.projection.option': 'P1', 'influence.projection.family': 'factored' } }))
+      .toThrow(/factored" family sketches option P3 only/);
+    // P1 alone (or a config saved before the family setting) means the sparse family
+    expect(buildConfig({ overrides: { 'influence.projection.option': 'P1' } })['influence.projection.family']).toBe('sparse');
+    expect(configFromJson('{"influence.projection.option": "P2"}')['influence.projection.family']).toBe('sparse');
+    expect(defaultConfig()['influence.projection.family']).toBe('factored');
   });
 
   it('later arguments win and feed buildConfig', () => {

@@ -75,9 +75,9 @@ export const CONFIG_SCHEMA = {
   'influence.use_momentum': bool(false, 'keep u as an EMA of the dev gradient across iterations (§6.2)'),
   'influence.momentum_beta': num(0.9, 0, 1, 'EMA weight of the previous u (§6.2)'),
   'influence.mode': oneOf('exact', ['exact', 'projected'] as const, 'exact scores (§6) or random-projection scores (§9.4)'),
-  'influence.projection.option': oneOf('P1', ['P1', 'P2', 'P3'] as const,
+  'influence.projection.option': oneOf('P3', ['P1', 'P2', 'P3'] as const,
     'P1 precondition then project; P2 frozen v, question side; P3 frozen v, dev side (§9.4; P4, factored D, is not offered)'),
-  'influence.projection.family': oneOf('sparse', ['sparse', 'factored'] as const,
+  'influence.projection.family': oneOf('factored', ['factored', 'sparse'] as const,
     'sparse: sparse JL of each question\'s full gradient; factored: per-matrix P_out ⊗ P_in sketches from one batched backward (P3 only)'),
   'influence.projection.k': int(4096, 256, 16384, 'projection width k (R3); factored: per-matrix k_o · k_i'),
   'influence.projection.redraw': oneOf('per_iteration', ['per_iteration', 'fixed'] as const, 'draw P per iteration or once per run (R2)'),
@@ -146,6 +146,10 @@ export function applyOverrides(config: RunConfig, overrides: ConfigOverrides): R
     checkValue(key, spec, value);
     out[key] = spec.kind === 'pair' ? [...(value as number[])] : value;
   }
+  // P1/P2 need per-question gradients: choosing one without a family (or a config saved before the
+  // family setting existed) means the sparse family
+  const option = overrides['influence.projection.option' as keyof ConfigOverrides];
+  if ((option === 'P1' || option === 'P2') && !('influence.projection.family' in overrides)) out['influence.projection.family'] = 'sparse';
   const result = out as RunConfig;
   checkCrossFields(result);
   return result;
@@ -223,6 +227,10 @@ function checkCrossFields(c: RunConfig): void {
   if (c['data.chunk_tokens'] >= c['generator.rollout.prompt_length']) {
     throw new Error(`Config key "data.chunk_tokens": ${c['data.chunk_tokens']} must be below `
       + `"generator.rollout.prompt_length" ${c['generator.rollout.prompt_length']}, or every document prompt is too long`);
+  }
+  if (c['influence.projection.family'] === 'factored' && c['influence.projection.option'] !== 'P3') {
+    throw new Error(`Config key "influence.projection.option": ${c['influence.projection.option']} needs per-question gradients; `
+      + `the "factored" family sketches option P3 only (set "influence.projection.family" to "sparse" for P1/P2)`);
   }
 }
 

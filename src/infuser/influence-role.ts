@@ -107,7 +107,10 @@ export class EngineSolverRole extends EnginePolicyRole {
     if (dev.length === 0) {
       return { hasReference: false, refNorm: 0, devPgLoss: 0, devGradNorm: 0, devQuestions: 0, questions: questions.map(zeros) };
     }
+    const t0 = performance.now();
     const { u, pgLoss } = await this.devReference(dev, s);
+    await this.engine.sync();
+    const t1 = performance.now();
     const moment = this.opt.getSecondMoment();
     const secondMoment = { v: moment.t > 0 ? moment.v : null, t: moment.t, beta2: moment.beta2, eps: moment.eps };
     const exactSums = new InfluenceSumsGpu(this.model.names, u);
@@ -143,7 +146,9 @@ export class EngineSolverRole extends EnginePolicyRole {
     exactSums.dispose();
     projector?.dispose();
     if (!this.reference) u.forEach((t) => t.dispose());
+    const seconds = { reference: (t1 - t0) / 1000, questions: (performance.now() - t1) / 1000 };
     return {
+      seconds,
       hasReference: true,
       refNorm: Math.sqrt(refSq),
       devPgLoss: pgLoss,

@@ -100,6 +100,8 @@ export interface InfluenceReport {
   devGradNorm: number;
   devQuestions: number;
   questions: QuestionInfluence[];
+  /** Wall time of the dev-gradient pass and of scoring the questions (GPU work included). */
+  seconds?: { reference: number; questions: number };
 }
 
 export interface RoleCheckpoint {
