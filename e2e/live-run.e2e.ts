@@ -186,4 +186,23 @@ describe('a live run in the lab page', () => {
     await page.screenshot({ path: '/tmp/ui-live-resumed.png', fullPage: true });
     expect(pageErrors).toEqual([]);
   });
+
+  it('stops at once in the middle of an iteration and keeps nothing of it', async () => {
+    const runsList = page.getByRole('list', { name: 'Runs', exact: true });
+    const before = (await storedRunsOf(page)).length;
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+    // a new run starts (the previous one finished); wait until its first stage has made progress
+    await expect.poll(() => statusLine().textContent(), { timeout: 60_000, interval: 250 }).toMatch(/: running, iteration 0/);
+    await expect.poll(() => page.getByRole('list', { name: 'Stage progress' }).textContent(), { timeout: 60_000, interval: 250 }).toMatch(/[1-9]\d*\/\d+/);
+    const t0 = performance.now();
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    // a tiny iteration takes 10 s or more here; the stop must not wait for it (0.1 s measured)
+    await expect.poll(() => statusLine().textContent(), { timeout: 4_000, interval: 100 }).toMatch(/: stopped/);
+    timings.stop = since(t0);
+    await expect.poll(async () => (await storedRunsOf(page)).length).toBe(before + 1);
+    const runs = await storedRunsOf(page);
+    expect(runs.map((r) => r.metrics.length).sort()).toEqual([0, 3]);
+    await expect(runsList.textContent()).resolves.toMatch(/0 iterations/);
+    expect(pageErrors).toEqual([]);
+  });
 });

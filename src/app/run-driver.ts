@@ -48,9 +48,9 @@ export interface RunDriver {
   start(): Promise<void>;
   /** Runs exactly one iteration; resolves after its onIteration. */
   step(): Promise<void>;
-  /** Halts after the stage now running; start or step resumes. */
+  /** Halts when the running iteration has finished and been checkpointed; start or step resumes. */
   pause(): void;
-  /** Ends the run for good and releases workers; completed iterations stay recorded. */
+  /** Ends the run now and releases workers; an iteration in flight is dropped, completed ones stay recorded. */
   stop(): Promise<void>;
   /** One role's current weights as a Hugging Face folder (config.json, model.safetensors, tokenizer files). */
   exportWeights(role: Role): Promise<ExportedFile[]>;

@@ -22,6 +22,9 @@ function spawn(): Worker2 {
   return { worker, api: new RoleClient(wrap<RoleHostApi>(worker)) };
 }
 
+/** Raised in the run loop when stop() abandons the iteration in flight. */
+class IterationAbandoned extends Error {}
+
 export class WorkerDriver implements RunDriver {
   readonly canExportWeights = true;
   private readonly progress = new Listeners<[StageProgress]>();
@@ -35,6 +38,10 @@ export class WorkerDriver implements RunDriver {
   private pauseRequested = false;
   private running: Promise<void> | null = null;
   private lost: string | null = null;
+  /** Rejects the iteration in flight (stop); null outside runIteration, e.g. while a checkpoint is written. */
+  private abort: (() => void) | null = null;
+  /** Bumped by stop: an abandoned iteration's late progress events are dropped. */
+  private epoch = 0;
 
   private constructor(
     private readonly setup: RunSetup,
@@ -112,7 +119,8 @@ export class WorkerDriver implements RunDriver {
 
   private async one(): Promise<void> {
     const k = this.completed;
-    const result = await runIteration(
+    const epoch = this.epoch;
+    const iteration = runIteration(
       {
         config: this.setup.config,
         generator: this.gen!.api,
@@ -120,10 +128,17 @@ export class WorkerDriver implements RunDriver {
         documents: this.setup.documents,
         dev: this.setup.devQuestions,
         sampler: this.sampler,
-        onProgress: (p) => this.progress.emit(p),
+        onProgress: (p) => {
+          if (epoch === this.epoch) this.progress.emit(p);
+        },
       },
       k,
     );
+    iteration.catch(() => undefined); // an abandoned iteration's calls die with its workers
+    const result = await Promise.race([
+      iteration,
+      new Promise<never>((_, reject) => (this.abort = () => reject(new IterationAbandoned()))),
+    ]).finally(() => (this.abort = null));
     this.completed = k + 1;
     this.progress.emit({ iteration: k, stage: 'checkpoint', done: 0, total: 1 });
     await this.checkpoint();
@@ -147,6 +162,7 @@ export class WorkerDriver implements RunDriver {
       if (this.lost) return;
       this.statuses.emit(this.completed >= this.total ? { state: 'finished' } : { state: 'paused' });
     } catch (e) {
+      if (e instanceof IterationAbandoned) return; // stop() reports
       const message = this.lost ?? (e instanceof Error ? e.message : String(e));
       this.statuses.emit({ state: 'failed', message: `${message}. Iterations completed so far are kept.` });
     } finally {
@@ -165,7 +181,7 @@ export class WorkerDriver implements RunDriver {
     return this.running;
   }
 
-  /** Takes effect when the running iteration ends (its checkpoint is written first). */
+  /** Takes effect when the running iteration ends (its checkpoint is written first); stop() is immediate. */
   pause(): void {
     if (!this.running) return;
     this.pauseRequested = true;
@@ -184,11 +200,32 @@ export class WorkerDriver implements RunDriver {
     }
   }
 
+  /**
+   * Ends the run now. An iteration in flight is abandoned: its workers are ended with it, and the
+   * driver rewinds to the last checkpoint (completed iterations, document sampler), so nothing of the
+   * partial iteration is kept and nothing completed is lost. While a checkpoint is being written, the
+   * stop waits for it.
+   */
   async stop(): Promise<void> {
     this.pause();
-    await this.running;
-    await this.release();
+    if (this.abort) {
+      this.epoch++;
+      this.abort();
+      await this.running;
+      await this.release();
+      await this.rewind();
+    } else {
+      await this.running;
+      await this.release();
+    }
     this.statuses.emit({ state: 'stopped' });
+  }
+
+  private async rewind(): Promise<void> {
+    const saved = await loadCheckpoint(this.setup.runId).catch(() => undefined);
+    this.resumeFrom = saved;
+    this.completed = saved?.completedIterations ?? 0;
+    this.sampler = new DocumentSampler(this.setup.documents.length, docsShuffle(this.setup.config['training.seed']), saved?.sampler);
   }
 
   private async roleApi(role: Role): Promise<RoleClient> {

@@ -4,7 +4,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { expose, wrap, type Endpoint } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AnswerGroup, InfluenceReport, Sample, TrainRow } from '../infuser/roles.ts';
+import type { AnswerGroup, InfluenceReport, Sample, SampleRequest, TrainRow } from '../infuser/roles.ts';
 import type { RoleHostApi } from './api.ts';
 import { RoleClient } from './role-client.ts';
 import { RoleHost } from './role-host.ts';
@@ -88,5 +88,18 @@ describe('RoleClient over comlink to RoleHost', () => {
     // per group list: three PackedRows (6 buffers) and groupOffsets; the report: scalars, layers (2), exactScores, hasExactScore
     expect(buffersIn(pageSent)).toHaveLength(14);
     expect(buffersIn(workerSent)).toHaveLength(5);
+  });
+});
+
+describe('RoleHost.sample', () => {
+  it('refuses a prompt that fills the model\'s context, naming the role, the prompt and max_position_embeddings', async () => {
+    const host = new RoleHost();
+    Object.assign(host as unknown as Record<string, unknown>, { role: fakeRole, context: { positions: 512, role: 'Solver' } });
+    const sampling = { temperature: 1, topP: 1, maxNewTokens: 16 };
+    const req = (n: number): SampleRequest => ({ promptIds: Array.from({ length: n }, (_, i) => i), n: 1, stream: 'solver_sample', keys: [0], sampling });
+    await expect(host.sample(req(598))).rejects.toThrow(
+      'Solver: a prompt of 598 tokens leaves no room for a response in the model\'s 512 positions (max_position_embeddings)');
+    await expect(host.sample(req(512))).rejects.toThrow(/prompt of 512 tokens/);
+    await expect(host.sample(req(511))).resolves.toBeDefined();
   });
 });

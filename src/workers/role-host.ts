@@ -36,6 +36,8 @@ export class RoleHost implements RoleHostApi {
   private engine: Engine | null = null;
   private role: EnginePolicyRole | EngineSolverRole | null = null;
   private lostReason: Promise<string> = new Promise(() => {});
+  /** The loaded model's context (max_position_embeddings) and the role's name, for a clear refusal. */
+  private context: { positions: number; role: string } | null = null;
 
   private r(): EnginePolicyRole {
     if (!this.role) throw new Error('role worker: init() has not run');
@@ -48,6 +50,7 @@ export class RoleHost implements RoleHostApi {
     this.engine = new Engine(gpu);
     const { model, tokenizer } = await loadModel(this.engine, folderOf(init.model), { requireTokenizer: true });
     this.role = roleFromModel(this.engine, model, tokenizer!, init.config, init.role);
+    this.context = { positions: model.cfg.maxPositionEmbeddings, role: init.role === 'generator' ? 'Generator' : 'Solver' };
     if (init.checkpoint) await this.role.restore(init.checkpoint);
     return {
       adapter: describeGpu(gpu),
@@ -60,6 +63,12 @@ export class RoleHost implements RoleHostApi {
   encodeChat(messages: ChatMessage[]) { return this.r().encodeChat(messages); }
   decode(ids: number[]) { return this.r().decode(ids); }
   async sample(req: SampleRequest): Promise<WireSamples> {
+    const ctx = this.context;
+    // Otherwise generate fails with a negative token budget that names neither the prompt nor the model.
+    if (ctx !== null && req.promptIds.length >= ctx.positions) {
+      throw new Error(`${ctx.role}: a prompt of ${req.promptIds.length} tokens leaves no room for a response in the model's `
+        + `${ctx.positions} positions (max_position_embeddings); use shorter documents or questions, or a model with a longer context`);
+    }
     return transferPacked(packSamples(await this.r().sample(req)));
   }
   update(rows: WireTrainRows, mb: number[][], normaliser: number, ppo: PpoSettings): Promise<UpdateReport> {

@@ -113,6 +113,7 @@ export function RunControls() {
           ? hasFactory ? 'Step runs one iteration; Run keeps going until Pause or Stop.' : 'No training driver in this build yet: import a run below and press Replay to watch it.'
           : `${runName ?? driver.runId}: ${state ?? 'ready'}${live && Object.keys(live.stages).length > 0 ? `, iteration ${live.iteration}` : ''}`}
         {live?.status.state === 'failed' && ` — ${live.status.message}`}
+        {state === 'pausing' && ' (when this iteration ends; Stop ends now and drops it)'}
       </p>
       {problem && <p className="message error">{problem}</p>}
       <ol className="stages" aria-label="Stage progress">
