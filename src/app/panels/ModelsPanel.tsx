@@ -109,7 +109,7 @@ function MemoryTable() {
         )}
       {check.verdict?.problems.map((p) => <p key={p} className="message error" role="alert">{p}</p>)}
       {check.verdict?.warnings.map((w) => <p key={w} className="message warn">{w}</p>)}
-      {check.verdict?.fits && <p className="message">These models fit this adapter&apos;s limits.</p>}
+      {check.verdict?.fits && <p className="message">These models fit this adapter&apos;s buffer limits.</p>}
     </>
   );
 }
