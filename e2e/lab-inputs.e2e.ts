@@ -1,10 +1,11 @@
 // UI journeys on the run inputs: the built-in pool's absence explained, dropped document files with a
-// preview and a rejected list (binary, empty, malformed), and the target set import.
+// preview and a rejected list (binary, empty, malformed, unreadable PDF), and the target set import.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { buildPdf, textStream } from '../src/data/tiny-pdf-fixture.ts';
 import { launchChromium } from './browser.ts';
 
 let browser: Browser;
@@ -39,15 +40,19 @@ describe('run inputs', () => {
       write('image.txt', new Uint8Array([137, 80, 78, 71, 0, 0, 1])),
       write('empty.txt', '   \n'),
       write('broken.jsonl', '{"doc_id": "c", "content": "x"}\n{not json\n'),
+      write('paper.pdf', buildPdf([textStream('Pdf page one'), textStream('Pdf page two')])),
+      write('junk.pdf', 'not a pdf at all'),
     ];
     await page.getByLabel('Document pool', { exact: true }).setInputFiles(files);
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Your files' }).textContent()).toBe('Your files: 3 documents.');
-    const rejected = page.getByText(/Rejected files and rows \(3\)/);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Your files' }).textContent()).toBe('Your files: 4 documents.');
+    const rejected = page.getByText(/Rejected files and rows \(4\)/);
     await expect(rejected.isVisible()).resolves.toBe(true);
     const list = await page.locator('.rejected li').allTextContents();
     expect(list.join('\n')).toMatch(/image\.txt binary/);
     expect(list.join('\n')).toMatch(/empty\.txt empty file/);
     expect(list.join('\n')).toMatch(/broken\.jsonl malformed: broken\.jsonl:2/);
+    expect(list.join('\n')).toMatch(/junk\.pdf not a valid PDF \(pdf\.js: /);
+    expect(await page.getByRole('list', { name: 'First documents' }).textContent()).toContain('Pdf page one');
     expect(await page.getByRole('list', { name: 'First documents' }).textContent()).toContain('<script>alert(1)</script>');
     await page.screenshot({ path: '/tmp/ui-pool.png', fullPage: false });
   });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { documentSizes, fetchWorldFile, loadDevPool, loadDocumentPool } from './pool-loader.ts';
+import { loadNodePdfjs } from '../data/pdfjs-node.ts';
+import { buildPdf, textStream } from '../data/tiny-pdf-fixture.ts';
+import { documentSizes, fetchWorldFile, loadDevPool, loadDocumentPool, loadDocumentPoolWithPdfs } from './pool-loader.ts';
 
 const text = (name: string, body: string) => ({ name, text: body });
 const options = { chunkTokens: 512, duplicateIds: 'error' as const };
@@ -52,5 +54,24 @@ describe('pool loader', () => {
     await expect(fetchWorldFile('/world/documents.json', html)).rejects.toThrow(/not there yet/);
     const missing = async () => new Response('nope', { status: 404 });
     await expect(fetchWorldFile('/world/dev.json', missing)).rejects.toThrow(/HTTP 404/);
+  });
+});
+
+describe('pool loader with PDFs (issue 6)', () => {
+  it('reads dropped PDFs with pdf.js and lists an unreadable one as rejected, in drop order', async () => {
+    const pdf = buildPdf([textStream('Hello pool'), textStream('Second page')]);
+    const garbage = new TextEncoder().encode('not a pdf');
+    const pool = await loadDocumentPoolWithPdfs([
+      { name: 'paper.pdf', bytes: pdf }, { name: 'junk.pdf', bytes: garbage }, text('notes.txt', 'Plain notes.'),
+    ], options, loadNodePdfjs);
+    expect(pool.documents.map((d) => [d.doc_id, d.content])).toEqual([
+      ['paper.pdf#0', 'Hello pool\n\nSecond page'], ['notes.txt#0', 'Plain notes.'],
+    ]);
+    expect(pool.rejected).toEqual([{ file: 'junk.pdf', reason: expect.stringMatching(/^not a valid PDF \(pdf\.js: /) }]);
+    expect(pool.files).toEqual([
+      { name: 'paper.pdf', bytes: pdf.byteLength, kind: 'chunks', documents: 1 },
+      { name: 'junk.pdf', bytes: garbage.byteLength, kind: 'rejected', documents: 0 },
+      { name: 'notes.txt', bytes: 12, kind: 'chunks', documents: 1 },
+    ]);
   });
 });

@@ -1,9 +1,12 @@
 // Turns dropped or fetched files into the document pool and dev set the run starts from, with the
 // preview figures PoolPanel and DevSetPanel show. Each file is read on its own first, so one malformed
-// file is listed as rejected instead of failing the whole drop. Uses src/data/documents.ts and dev-pool.ts.
+// file is listed as rejected instead of failing the whole drop. Uses src/data/documents.ts, dev-pool.ts and
+// pdf-text.ts (PDFs).
 import { importDocuments, type Document } from '../data/documents.ts';
 import { importDevPool, type DevPoolImport, type GroundTruthConvention } from '../data/dev-pool.ts';
 import { fileExtension, type InputFile, type RejectedInput } from '../data/input-files.ts';
+import { extractPdfInputs, isPdfName, type PdfjsLoader } from '../data/pdf-text.ts';
+import { loadBrowserPdfjs } from './pdfjs-browser.ts';
 
 /** Stand-in token count for chunking .txt/.md before the Generator tokenizer is loaded (≈ 4 characters per token). */
 export function estimateTokens(text: string): number {
@@ -52,6 +55,30 @@ export function loadDocumentPool(
   }
   const all = importDocuments(good, { ...importOptions, duplicateIds: options.duplicateIds });
   return { documents: all.documents, rejected, warnings: all.warnings, files: summaries };
+}
+
+/**
+ * loadDocumentPool for files that may include PDFs: pdf.js (fetched only when a PDF is present) reads their
+ * text first, and a PDF it cannot read is listed as rejected, in drop order, like any other bad file.
+ */
+export async function loadDocumentPoolWithPdfs(
+  files: readonly InputFile[],
+  options: { chunkTokens: number; duplicateIds: 'error' | 'suffix' },
+  loadPdfjs: PdfjsLoader = loadBrowserPdfjs,
+): Promise<DocumentPool> {
+  if (!files.some((f) => isPdfName(f.name))) return loadDocumentPool(files, options);
+  const extracted = await extractPdfInputs(files, loadPdfjs);
+  const pool = loadDocumentPool(extracted.files, options);
+  const unreadable = new Set(extracted.rejected.map((r) => r.file));
+  const order = new Map(files.map((f, i) => [f.name, i]));
+  const rejected = [...extracted.rejected, ...pool.rejected]
+    .sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
+  // Summaries keep the original file's size (a PDF's, not its extracted text's).
+  const summaries = new Map(pool.files.map((s) => [s.name, s]));
+  const summary = (f: InputFile): FileSummary => (unreadable.has(f.name) || !summaries.has(f.name)
+    ? { name: f.name, bytes: byteLength(f), kind: 'rejected', documents: 0 }
+    : { ...summaries.get(f.name) as FileSummary, bytes: byteLength(f) });
+  return { ...pool, rejected, files: files.map(summary) };
 }
 
 /** Imports a dev pool file by file, so a malformed file is rejected rather than fatal. */

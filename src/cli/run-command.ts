@@ -223,8 +223,8 @@ generation, answering, influence scoring, Generator update and Solver update (sp
 
 Inputs (each defaults to the built-in tiny world in public/):
   --pool PATH        documents: the reference's documents.json, a JSONL file of {doc_id?, content|text},
-                     a .txt/.md file, or a folder of .txt/.md files (chunked with the Generator tokenizer
-                     into data.chunk_tokens pieces)                  default ${DEFAULT_INPUTS.pool}
+                     a .txt/.md/.pdf file, or a folder of .txt/.md/.pdf files (chunked with the Generator
+                     tokenizer into data.chunk_tokens pieces)         default ${DEFAULT_INPUTS.pool}
   --dev PATH         dev questions: the reference's dev-pool JSON or a JSONL file of
                      {question_id?, question_text, choices, ground_truth}; the first data.dev_pool_size
                      are used                                         default ${DEFAULT_INPUTS.dev}

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { importDevPool, type DevQuestion, type GroundTruthConvention } from '../data/dev-pool.ts';
 import { importDocuments, type Document } from '../data/documents.ts';
 import type { RejectedInput } from '../data/input-files.ts';
-import { readInputPath } from '../data/node-files.ts';
+import { POOL_FOLDER_EXTENSIONS, readInputPath } from '../data/node-files.ts';
+import { extractPdfInputs } from '../data/pdf-text.ts';
+import { loadNodePdfjs } from '../data/pdfjs-node.ts';
 import type { RunConfig } from '../infuser/config.ts';
 import type { TextTokenizer } from '../model/tokenizer.ts';
 import { loadModelFolder, type ModelFiles } from './run-checkpoint.ts';
@@ -66,12 +68,14 @@ function withFullPath<T>(inputPath: string, isFolder: boolean, files: readonly {
   }
 }
 
-/** The document pool: reference documents.json, document JSONL, or .txt/.md (chunked by the Generator tokenizer). */
+/** The document pool: reference documents.json, document JSONL, or .txt/.md/.pdf (chunked by the Generator tokenizer). */
 export async function loadPool(path: string | undefined, tokenizer: TextTokenizer, config: RunConfig, warn: (m: string) => void): Promise<{ path: string; documents: Document[] }> {
   const chosen = await checkExists(path, DEFAULT_INPUTS.pool, '--pool');
   const isFolder = (await stat(chosen)).isDirectory();
-  const { files, rejected: unread } = await readInputPath(chosen);
-  failOnRejected('--pool', chosen, isFolder, unread);
+  const read = await readInputPath(chosen, undefined, POOL_FOLDER_EXTENSIONS);
+  failOnRejected('--pool', chosen, isFolder, read.rejected);
+  const { files, rejected: unreadable } = await extractPdfInputs(read.files, loadNodePdfjs);
+  failOnRejected('--pool', chosen, isFolder, unreadable);
   const result = withFullPath(chosen, isFolder, files, () => importDocuments(files, {
     countTokens: (text) => tokenizer.encode(text).length,
     chunkTokens: config['data.chunk_tokens'],

@@ -59,11 +59,11 @@ describe('reference documents.json and JSONL', () => {
       { name: 'b.md', bytes: new Uint8Array([0xc3, 0x28]) },
       { name: 'c.txt', text: '' },
       { name: 'd.txt', text: 'x'.repeat(200) },
-      { name: 'e.pdf', text: 'text' },
+      { name: 'e.docx', text: 'text' },
     ], { countTokens: countWords, maxFileBytes: 100 });
     expect(documents).toEqual([]);
     expect(rejected.map((r) => [r.file, r.reason.split(' ')[0]])).toEqual([
-      ['a.txt', 'binary'], ['b.md', 'binary'], ['c.txt', 'empty'], ['d.txt', 'too'], ['e.pdf', 'unsupported'],
+      ['a.txt', 'binary'], ['b.md', 'binary'], ['c.txt', 'empty'], ['d.txt', 'too'], ['e.docx', 'unsupported'],
     ]);
   });
 });

@@ -1,4 +1,4 @@
-// §10.1 document import: reference `documents.json` arrays, document-shaped JSONL, and .txt/.md chunking.
+// §10.1 document import: reference `documents.json` arrays, document-shaped JSONL, and .txt/.md/.pdf chunking.
 // Input is a list of {name, text|bytes} (node-files.ts on node, dropped files in the browser); output is the
 // document list the sampler (§9.5) draws from, plus a rejected list with reasons. Unknown keys ride along in
 // `extra` so the reference export (reference-export.ts) writes them back.
@@ -35,7 +35,8 @@ export interface DocumentImport {
 }
 
 export const MIN_CHUNK_TOKENS = 64;
-const TEXT_EXTENSIONS = new Set(['txt', 'md', 'markdown']);
+/** Chunked as text; a .pdf arrives here as its extracted text (pdf-text.ts). */
+const TEXT_EXTENSIONS = new Set(['txt', 'md', 'markdown', 'pdf']);
 
 interface PendingDocument extends Document { file: string; line?: number }
 
@@ -45,19 +46,23 @@ export function importDocuments(files: readonly InputFile[], options: DocumentIm
   const rejected: RejectedInput[] = [];
   const warnings: string[] = [];
   for (const file of files) {
+    const ext = fileExtension(file.name);
+    // PDF text extraction is async (pdf-text.ts); raw bytes here would be chunked as PDF source.
+    if (ext === 'pdf' && 'bytes' in file) {
+      throw new Error(`${file.name}: a PDF's text must be extracted first (extractPdfInputs in pdf-text.ts)`);
+    }
     const decoded = decodeInputFile(file, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     if ('reason' in decoded) {
       rejected.push({ file: file.name, reason: decoded.reason });
       continue;
     }
-    const ext = fileExtension(file.name);
     if (ext === 'json' || ext === 'jsonl') {
       const rows = ext === 'json' ? parseJsonArrayFile(decoded.text, file.name) : parseJsonlFile(decoded.text, file.name);
       readJsonRows(file.name, rows, pending, rejected, warnings);
     } else if (TEXT_EXTENSIONS.has(ext)) {
-      readTextFile(file.name, decoded.text, ext !== 'txt', options, pending, rejected);
+      readTextFile(file.name, decoded.text, ext === 'md' || ext === 'markdown', options, pending, rejected);
     } else {
-      rejected.push({ file: file.name, reason: `unsupported file type ".${ext}" (use .json, .jsonl, .txt or .md)` });
+      rejected.push({ file: file.name, reason: `unsupported file type ".${ext}" (use .json, .jsonl, .txt, .md or .pdf)` });
     }
   }
   const documents = assignUniqueIds(pending, options.duplicateIds ?? 'error');

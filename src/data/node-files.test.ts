@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDocuments } from './documents.ts';
-import { readInputPath } from './node-files.ts';
+import { POOL_FOLDER_EXTENSIONS, readInputPath } from './node-files.ts';
+import { extractPdfInputs } from './pdf-text.ts';
+import { loadNodePdfjs } from './pdfjs-node.ts';
+import { buildPdf, textStream } from './tiny-pdf-fixture.ts';
 
 let root = '';
 const countWords = (text: string): number => text.split(/\s+/).filter(Boolean).length;
@@ -21,6 +24,9 @@ beforeAll(async () => {
   await symlink(join(root, 'corpus', 'b'), join(root, 'corpus', 'loop'));
   await writeFile(join(root, 'docs.jsonl'), '{"doc_id": "1", "content": "hello"}\n');
   await mkdir(join(root, 'empty'));
+  await mkdir(join(root, 'mixed'));
+  await writeFile(join(root, 'mixed', 'Paper.PDF'), buildPdf([textStream('Hello pool')]));
+  await writeFile(join(root, 'mixed', 'notes.txt'), 'plain notes');
 });
 
 afterAll(async () => {
@@ -47,5 +53,17 @@ describe('readInputPath', () => {
   it('names the path when it is missing or holds nothing to import', async () => {
     await expect(readInputPath(join(root, 'nope'))).rejects.toThrow(/nope: cannot read \(ENOENT\)/);
     await expect(readInputPath(join(root, 'empty'))).rejects.toThrow(/empty: the folder holds no \.txt or \.md files/);
+  });
+
+  it('a pool folder also takes PDFs, whose text pdf-text.ts extracts; other folders leave them out', async () => {
+    expect((await readInputPath(join(root, 'mixed'))).files.map((f) => f.name)).toEqual(['notes.txt']);
+    const read = await readInputPath(join(root, 'mixed'), undefined, POOL_FOLDER_EXTENSIONS);
+    expect(read.files.map((f) => f.name)).toEqual(['Paper.PDF', 'notes.txt']);
+    const { files, rejected } = await extractPdfInputs(read.files, loadNodePdfjs);
+    expect(rejected).toEqual([]);
+    const docs = importDocuments(files, { countTokens: countWords });
+    expect(docs.documents.map((d) => [d.doc_id, d.content])).toEqual([['Paper.PDF#0', 'Hello pool'], ['notes.txt#0', 'plain notes']]);
+    await expect(readInputPath(join(root, 'empty'), undefined, POOL_FOLDER_EXTENSIONS))
+      .rejects.toThrow(/empty: the folder holds no \.txt, \.md or \.pdf files/);
   });
 });

@@ -26,10 +26,10 @@ export function PoolPanel() {
   return (
     <section className="panel" aria-labelledby="pool-heading">
       <h2 id="pool-heading">Documents</h2>
-      <p className="doc">The Generator writes questions from these. Files: .json (documents.json rows), .jsonl, .txt, .md.</p>
+      <p className="doc">The Generator writes questions from these. Files: .json (documents.json rows), .jsonl, .txt, .md, .pdf.</p>
       <DropZone
-        label="Document pool" folderLabel="Folder of documents" accept=".json,.jsonl,.txt,.md,.markdown"
-        hint="Folders are read recursively." onFiles={(files) => loadDocuments(files, 'files')}
+        label="Document pool" folderLabel="Folder of documents" accept=".json,.jsonl,.txt,.md,.markdown,.pdf"
+        hint="Folders are read recursively." onFiles={(files) => void loadDocuments(files, 'files')}
       />
       <div className="row">
         <button type="button" onClick={() => void loadBuiltinDocuments()} aria-pressed={docs.source === 'builtin'}>
@@ -54,7 +54,8 @@ export function PoolPanel() {
             <dd>
               JSON and JSONL: one document per row. Text and Markdown: split at blank lines (Markdown also before headings),
               merged up to {chunkTokens} tokens, pieces under {MIN_CHUNK_TOKENS} tokens joined to the next; tokens are
-              estimated at 4 characters each until the Generator tokenizer loads.
+              estimated at 4 characters each until the Generator tokenizer loads. PDF: its text (pages a paragraph
+              apart), chunked like a text file.
             </dd>
           </dl>
           <ul className="files" aria-label="Pool files">

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { DevPoolImport, GroundTruthConvention } from '../../data/dev-pool.ts';
 import type { InputFile } from '../../data/input-files.ts';
-import { fetchWorldFile, loadDevPool, loadDocumentPool, type DocumentPool } from '../pool-loader.ts';
+import { fetchWorldFile, loadDevPool, loadDocumentPoolWithPdfs, type DocumentPool } from '../pool-loader.ts';
 import { selectBuiltConfig, useConfigStore } from './config.ts';
 
 export type PoolSource = 'builtin' | 'files';
@@ -19,13 +19,16 @@ interface PoolState {
   duplicateIds: 'error' | 'suffix';
   dev: { status: Status; source: PoolSource | null; result: DevPoolImport | null; message: string | null; files: InputFile[] };
   conventions: Record<string, GroundTruthConvention>;
-  loadDocuments: (files: InputFile[], source: PoolSource) => void;
+  loadDocuments: (files: InputFile[], source: PoolSource) => Promise<void>;
   loadBuiltinDocuments: () => Promise<void>;
   setDuplicateIds: (mode: 'error' | 'suffix') => void;
   loadDev: (files: InputFile[], source: PoolSource) => void;
   loadBuiltinDev: () => Promise<void>;
   setConvention: (file: string, convention: GroundTruthConvention) => void;
 }
+
+/** Counts document loads, so a slow PDF import finishing after a newer drop does not overwrite it. */
+let documentLoads = 0;
 
 const chunkTokens = (): number => selectBuiltConfig(useConfigStore.getState()).config?.['data.chunk_tokens'] ?? 512;
 
@@ -34,19 +37,23 @@ export const usePoolStore = create<PoolState>((set, get) => ({
   duplicateIds: 'error',
   dev: { status: 'empty', source: null, result: null, message: null, files: [] },
   conventions: {},
-  loadDocuments: (files, source) => {
+  loadDocuments: async (files, source) => {
+    const load = ++documentLoads;
+    set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
     try {
-      const pool = loadDocumentPool(files, { chunkTokens: chunkTokens(), duplicateIds: get().duplicateIds });
+      const pool = await loadDocumentPoolWithPdfs(files, { chunkTokens: chunkTokens(), duplicateIds: get().duplicateIds });
+      if (load !== documentLoads) return;
       const message = pool.documents.length === 0 ? 'No usable document in these files; see the rejected list.' : null;
       set({ docs: { status: pool.documents.length === 0 ? 'error' : 'ready', source, pool, message, files } });
     } catch (error) {
+      if (load !== documentLoads) return;
       set({ docs: { status: 'error', source, pool: null, message: (error as Error).message, files } });
     }
   },
   loadBuiltinDocuments: async () => {
     set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
     try {
-      get().loadDocuments([await fetchWorldFile(WORLD_DOCUMENTS_URL)], 'builtin');
+      await get().loadDocuments([await fetchWorldFile(WORLD_DOCUMENTS_URL)], 'builtin');
     } catch (error) {
       set({ docs: { status: 'error', source: 'builtin', pool: null, message: (error as Error).message, files: [] } });
     }
@@ -54,7 +61,7 @@ export const usePoolStore = create<PoolState>((set, get) => ({
   setDuplicateIds: (mode) => {
     set({ duplicateIds: mode });
     const { files, source } = get().docs;
-    if (files.length > 0 && source !== null) get().loadDocuments(files, source);
+    if (files.length > 0 && source !== null) void get().loadDocuments(files, source);
   },
   loadDev: (files, source) => {
     try {
