@@ -155,15 +155,15 @@ export class FactoredSketch {
   }
 
   /**
-   * Installs taps on `params` for `count` questions (from `first`), each `rowsPerQuestion` consecutive
-   * rows of the next backward; the returned function removes them and queues the chunk's sums.
+   * Installs taps on `params` for `count` questions (from `first`), each `tokensPerQuestion` consecutive
+   * tokens of the next backward; the returned function removes them and queues the chunk's sums.
    */
-  attach(params: readonly Tensor[], first: number, count: number, rowsPerQuestion: number): () => void {
+  attach(params: readonly Tensor[], first: number, count: number, tokensPerQuestion: number): () => void {
     if (!this.reference) throw new Error('factored sketch: setReference before attach');
     const sketches = new Array<Tensor | null>(params.length).fill(null);
     params.forEach((p, i) => {
       p.gradTap = (c) => {
-        const f = this.e.tape.noGrad(() => this.sketch(c, i, count, rowsPerQuestion));
+        const f = this.e.tape.noGrad(() => this.sketch(c, i, count, tokensPerQuestion));
         if (sketches[i]) {
           this.e.addInto(sketches[i]!, f);
           f.dispose();
@@ -188,15 +188,23 @@ export class FactoredSketch {
     };
   }
 
-  /** One contribution's sketches for the chunk's questions: [Q, k_o, k_i]. */
-  private sketch(c: GradContribution, i: number, Q: number, R: number): Tensor {
+  /**
+   * One contribution's sketches for the chunk's questions: [Q, k_o, k_i]. Each question holds `tokens`
+   * consecutive token rows; a per-head op (Qwen3's q_norm) has several rows per token.
+   */
+  private sketch(c: GradContribution, i: number, Q: number, tokens: number): Tensor {
     const e = this.e;
     const [out, inn] = this.sides[i];
+    const rows = (c.kind === 'outer' ? c.right.size / inn.dim : c.dOut.size / inn.dim);
+    const R = rows / Q;
+    if (!Number.isInteger(R) || R % tokens !== 0) {
+      throw new Error(`factored sketch: ${this.names[i]} got ${rows} gradient rows, not a multiple of ${Q} questions x ${tokens} tokens`);
+    }
     return e.tidy(() => {
       const project = (x: Tensor, side: Side) => (side.pt ? matmul(x, side.pt) : x);
       if (c.kind === 'scale' || c.kind === 'bias') {
-        const rows = c.kind === 'scale' ? mul(c.dOut, c.normalized) : c.dOut;
-        const perQuestion = matmul(e.fromArray(new Float32Array(R).fill(1), [1, R], 'ones'), rows.view([Q, R, inn.dim]));
+        const perRow = c.kind === 'scale' ? mul(c.dOut, c.normalized) : c.dOut;
+        const perQuestion = matmul(e.fromArray(new Float32Array(R).fill(1), [1, R], 'ones'), perRow.view([Q, R, inn.dim]));
         return project(perQuestion, inn); // [Q, 1, k_i]
       }
       const left = c.kind === 'gather' ? embedding(out.pt ?? this.identity(out.dim), c.ids) : project(c.left, out);

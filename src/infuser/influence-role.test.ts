@@ -72,10 +72,11 @@ describe('Solver influence on a tiny model', () => {
     solver.dispose();
   });
 
-  it('P3-factored: one batched backward gives cos(g_q, D u) exactly when no side is projected, and ranks alike when sides are', async () => {
+  // Qwen2: tied embeddings (gather and outer taps on one table) and q/k/v biases (bias taps);
+  // Qwen3: per-head q/k RMSNorm (several gradient rows per token)
+  it.each(['Qwen2ForCausalLM', 'Qwen3ForCausalLM'] as const)('P3-factored on %s: one batched backward gives cos(g_q, D u) exactly when no side is projected, and ranks alike when sides are', async (arch) => {
     const e = await testEngine();
-    // Qwen2: tied embeddings (gather and outer taps on one table) and q/k/v biases (bias taps)
-    const cfg = tinyModelConfig('Qwen2ForCausalLM', { vocabSize: 266 });
+    const cfg = tinyModelConfig(arch, { vocabSize: 266 });
     const tokenizer = TextTokenizer.fromJson({ tokenizerJson: tinyTokenizerJson(), tokenizerConfig: tinyTokenizerConfig() });
     const solver = createEngineRole(e, { config: cfg, weights: randomWeights(cfg, 5), tokenizer }, buildConfig(), 'solver', 13) as EngineSolverRole;
     const warm = group();
