@@ -1,9 +1,10 @@
 // The Solver role: a policy role that also scores questions by influence (spec §6, §9.4).
 //
 // Gradients are taken on-policy (ρ ≡ 1, so each token contributes −A_i ∇ℓ_t), with the constant
-// normalisers of eqs. (15)/(16), and no clipping. The dev reference vector u is kept on the GPU; each
-// question's gradient starts from zero and is reduced to a few sums per parameter tensor on the GPU
-// (influence-gpu.ts), so no gradient-sized data crosses to the CPU.
+// normalisers of eqs. (15)/(16), and no clipping. The dev reference vector u is kept on the GPU. Exact
+// scores (and the sparse projections) take each question's gradient from zero and reduce it to a few
+// sums per parameter tensor on the GPU (influence-gpu.ts); the factored projection sketches every
+// question from one batched backward (factored-sketch.ts). No gradient-sized data crosses to the CPU.
 import { add, scale } from '../engine/ops/elementwise.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { EnginePolicyRole } from './policy-role.ts';
@@ -185,23 +186,22 @@ export class EngineSolverRole extends EnginePolicyRole {
       const active = questions.flatMap((q, i) => (q.advantages.some((a) => a !== 0) ? [i] : []));
       const n = Math.max(0, ...active.map((i) => questions[i].responses.length));
       const LG = this.meanLength(questions);
-      const rowsOf = (i: number): WeightedRow[] => {
+      // n rows per question (missing answers padded with zero weight), so each question spans n · T tokens
+      const rowsOf = active.map((i): WeightedRow[] => {
         const q = questions[i];
         const rows = answerRows(q, LG * q.responses.length, true);
         while (rows.length < n) rows.push({ ids: rows[0].ids, weights: new Float32Array(rows[0].ids.length) });
         return rows;
-      };
-      const budget = this.tokenBudget;
+      });
+      const longest = rowsOf.map((rows) => Math.max(...rows.map((r) => r.ids.length)));
       for (let at = 0; at < active.length; ) {
-        const chunk = [rowsOf(active[at])];
-        let T = Math.max(...chunk[0].map((r) => r.ids.length));
-        while (at + chunk.length < active.length) {
-          const next = rowsOf(active[at + chunk.length]);
-          const T2 = Math.max(T, ...next.map((r) => r.ids.length));
-          if ((chunk.length + 1) * n * T2 > budget) break;
-          chunk.push(next);
-          T = T2;
+        let count = 1;
+        let T = longest[at];
+        while (at + count < active.length && (count + 1) * n * Math.max(T, longest[at + count]) <= this.tokenBudget) {
+          T = Math.max(T, longest[at + count]);
+          count++;
         }
+        const chunk = rowsOf.slice(at, at + count);
         const detach = sketch.attach(params, at, chunk.length, n * T);
         try {
           backwardRows(this.model, chunk.flat(), s.temperature).dispose();
