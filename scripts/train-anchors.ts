@@ -6,6 +6,8 @@
 // Flags: --seed=5 --steps=N (else planned from the budget after 20 timed steps) --budget-min=50
 //   --lr=0.003 --merges=600 --batch-tokens=1024 --checkpoint-min=5 --adapter=gles|default --probe=N (time N steps, exit)
 //   --out=public/anchors/tiny-world
+// Every checkpoint also logs the held-out boxed-letter accuracy (held_out_log.json): the in-context
+// lookup the anchors still lack (docs/experiment.md, "Why the anchors do not copy").
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/engine.ts';
@@ -101,6 +103,32 @@ async function batchLoss(model: LlamaModel, e: Engine, b: TokenBatch, train: boo
   return v;
 }
 
+/**
+ * Teacher-forced held-out accuracy of the letter after `\\boxed{`. The letter follows from the reply's
+ * own derivation and the choice list, so it measures the in-context lookup a Solver needs (a model that
+ * has only learnt the reply template scores about 1/4). Returns [correct, total].
+ */
+async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, tokenizer: TextTokenizer): Promise<[number, number]> {
+  const V = model.cfg.vocabSize;
+  const at: number[] = [];
+  for (let r = 0; r < b.B; r++) {
+    for (let t = 1; t < b.T; t++) {
+      if (b.mask[r * b.T + t] === 1 && tokenizer.decode([b.ids[r][t]]) === '{' && tokenizer.decode([b.ids[r][t - 1]]) === 'boxed') at.push(r * b.T + t);
+    }
+  }
+  if (at.length === 0) return [0, 0];
+  const logits = e.tape.noGrad(() => e.tidy(() => reshape(model.forward(b.ids), [b.B * b.T, V])));
+  const L = await logits.toArray();
+  logits.dispose();
+  let correct = 0;
+  for (const i of at) {
+    let best = 0;
+    for (let v = 1; v < V; v++) if (L[i * V + v] > L[i * V + best]) best = v;
+    if (best === b.targets[i]) correct++;
+  }
+  return [correct, at.length];
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const world = buildWorld({ seed: SEED });
@@ -129,15 +157,26 @@ async function main(): Promise<void> {
     seed: SEED, steps: 0, plannedSteps: FIXED_STEPS, lr: LR, batchTokens: BATCH_TOKENS, config: cfg,
     parameters: parameterCount(cfg), trainExamples: train.length, generatorExamples: DEFAULT_SFT.generatorExamples,
     solverExamples: DEFAULT_SFT.solverExamples, mistakeRate: DEFAULT_SFT.mistakeRate, documents: world.documents.length,
-    devQuestions: world.dev.length, vocab: tokenizer.vocabSize, trainLoss: NaN, heldOutLoss: NaN, tokensSeen: 0,
+    devQuestions: world.dev.length, vocab: tokenizer.vocabSize, trainLoss: NaN, heldOutLoss: NaN, heldOutLetterAccuracy: NaN, heldOutLetters: 0, heldOut: heldOut.length, tokensSeen: 0,
     elapsedMin: 0, adapter: `${gpu.adapter.device} ${gpu.adapter.description}`.trim(),
   };
   const log: { step: number; loss: number; lr: number; elapsedS: number }[] = [];
+  const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];
 
   async function checkpoint(final: boolean): Promise<void> {
     let sum = 0;
-    for (const b of heldBatches) sum += await batchLoss(model, e, b, false);
+    let correct = 0;
+    let letters = 0;
+    for (const b of heldBatches) {
+      sum += await batchLoss(model, e, b, false);
+      const [c, n] = await boxedLetterAccuracy(model, e, b, tokenizer);
+      correct += c;
+      letters += n;
+    }
     facts.heldOutLoss = sum / heldBatches.length;
+    facts.heldOutLetterAccuracy = letters > 0 ? correct / letters : NaN;
+    facts.heldOutLetters = letters;
+    heldOutLog.push({ step: facts.steps, elapsedS: (Date.now() - tStart) / 1000, loss: facts.heldOutLoss, letterAccuracy: facts.heldOutLetterAccuracy, letters });
     const weights = await model.readWeights();
     const tensors = parameterSpecs(cfg).map(({ name, shape }) => ({ name, shape, data: weights.get(name)! }));
     await saveHfFolder(new NodeFolder(OUT), {
@@ -148,7 +187,8 @@ async function main(): Promise<void> {
     mkdirSync(OUT, { recursive: true });
     writeFileSync(join(OUT, 'MODEL_CARD.md'), anchorModelCard(facts, final));
     writeFileSync(join(OUT, 'train_log.json'), JSON.stringify(log) + '\n');
-    console.log(`checkpoint step ${facts.steps}: held-out loss ${facts.heldOutLoss.toFixed(4)} -> ${OUT}${final ? ' (final)' : ''}`);
+    writeFileSync(join(OUT, 'held_out_log.json'), JSON.stringify(heldOutLog) + '\n');
+    console.log(`checkpoint step ${facts.steps}: held-out loss ${facts.heldOutLoss.toFixed(4)}, boxed letter ${correct}/${letters} -> ${OUT}${final ? ' (final)' : ''}`);
   }
 
   let total = FIXED_STEPS > 0 ? FIXED_STEPS : PROBE > 0 ? PROBE : 1_000_000;

@@ -4,7 +4,7 @@ import { KvCache } from './kv-cache.ts';
 import { nextTokenLoss } from './losses.ts';
 import { randomWeights, tinyModelConfig } from './random-model.ts';
 import { referenceLogits, referenceLossAndGrads } from './reference-model.ts';
-import type { Architecture } from './model-config.ts';
+import type { Architecture, ModelConfig } from './model-config.ts';
 import { assertClose, testEngine } from '../engine/testing.ts';
 
 const ARCHS: Architecture[] = ['LlamaForCausalLM', 'Qwen2ForCausalLM', 'Qwen3ForCausalLM'];
@@ -14,6 +14,28 @@ function maxAbs(x: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
   return m;
+}
+
+/** The engine's next-token loss and every parameter gradient against the float64 reference model. */
+async function expectGradientsMatchReference(cfg: ModelConfig, seed: number, ids: number[], label: string): Promise<void> {
+  const e = await testEngine();
+  const w = randomWeights(cfg, seed);
+  const model = new LlamaModel(e, cfg, w);
+  const loss = e.tidy(() => {
+    const l = nextTokenLoss(model, ids);
+    e.tape.backward(l);
+    return l;
+  });
+  const grads = await e.readMany(model.parameters().map((p) => p.grad!));
+  const [gotLoss] = await loss.toArray();
+  const ref = referenceLossAndGrads(cfg, w, ids);
+  expect(Math.abs(gotLoss - ref.loss)).toBeLessThan(1e-5 * Math.max(1, ref.loss));
+  model.names.forEach((name, i) => {
+    const want = ref.grads.get(name)!;
+    assertClose(grads[i], want, { rtol: 1e-3, atol: 2e-4 * Math.max(1e-3, maxAbs(want)) + 1e-7 }, `${label} grad ${name}`);
+  });
+  loss.dispose();
+  model.dispose();
 }
 
 describe('Llama / Qwen2 / Qwen3 on the WGSL engine against the float64 reference', () => {
@@ -32,25 +54,7 @@ describe('Llama / Qwen2 / Qwen3 on the WGSL engine against the float64 reference
     });
 
     it(`${arch}: every parameter gradient of the next-token loss matches the reference`, async () => {
-      const e = await testEngine();
-      const cfg = tinyModelConfig(arch);
-      const w = randomWeights(cfg, 12);
-      const model = new LlamaModel(e, cfg, w);
-      const loss = e.tidy(() => {
-        const l = nextTokenLoss(model, IDS);
-        e.tape.backward(l);
-        return l;
-      });
-      const grads = await e.readMany(model.parameters().map((p) => p.grad!));
-      const [gotLoss] = await loss.toArray();
-      const ref = referenceLossAndGrads(cfg, w, IDS);
-      expect(Math.abs(gotLoss - ref.loss)).toBeLessThan(1e-5 * Math.max(1, ref.loss));
-      model.names.forEach((name, i) => {
-        const want = ref.grads.get(name)!;
-        assertClose(grads[i], want, { rtol: 1e-3, atol: 2e-4 * Math.max(1e-3, maxAbs(want)) + 1e-7 }, `${arch} grad ${name}`);
-      });
-      loss.dispose();
-      model.dispose();
+      await expectGradientsMatchReference(tinyModelConfig(arch), 12, IDS, arch);
     });
 
     it(`${arch}: decoding with the key/value cache gives the full forward's logits`, async () => {
@@ -77,4 +81,13 @@ describe('Llama / Qwen2 / Qwen3 on the WGSL engine against the float64 reference
       model.dispose();
     });
   }
+
+  // The tiny cases above have T = 7. Anchor pretraining runs T ≈ 90–250: this one spans two 64-row
+  // attention tiles and uses the anchors' head layout (GQA 4/2), so a tile-boundary bug in any kernel
+  // of the full forward and backward would show here rather than as a model that silently cannot learn.
+  it('LlamaForCausalLM at T = 90 (two attention tiles): every parameter gradient matches the reference', async () => {
+    const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: 61, hiddenSize: 32, intermediateSize: 48, headDim: 8, maxPositionEmbeddings: 128 });
+    const ids = Array.from({ length: 90 }, (_, t) => (t * 37 + ((t * t) % 11)) % cfg.vocabSize);
+    await expectGradientsMatchReference(cfg, 14, ids, 'T = 90');
+  });
 });

@@ -20,6 +20,10 @@ export interface CardFacts {
   /** Moving average (0.95) of the training loss per response token. */
   trainLoss: number;
   heldOutLoss: number;
+  /** Teacher-forced accuracy of the letter after \\boxed{ on the held-out Solver examples. */
+  heldOutLetterAccuracy: number;
+  heldOutLetters: number;
+  heldOut: number;
   tokensSeen: number;
   elapsedMin: number;
   adapter: string;
@@ -50,7 +54,8 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 
 ## Results
 - Final training loss (moving average, per reply token): ${f.trainLoss.toFixed(4)}
-- Held-out loss (48 unseen SFT examples): ${f.heldOutLoss.toFixed(4)}
+- Held-out loss (${f.heldOut} unseen SFT examples): ${f.heldOutLoss.toFixed(4)}
+- Held-out boxed-letter accuracy (teacher-forced, ${f.heldOutLetters} Solver replies; the letter follows from the reply's derivation and the choice list, so a model that only learnt the template scores about 25%): ${(100 * f.heldOutLetterAccuracy).toFixed(1)}%
 - Starting Generator validity and Solver dev accuracy: not measured here; measure them with the lab's generation code (src/model/generate.ts) on public/world/dev.json.
 `;
 }

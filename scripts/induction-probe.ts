@@ -1,0 +1,125 @@
+// Does an anchor-sized model learn in-context copying (an induction head) on the lab's engine, and how
+// fast? The world's tasks all need it and the anchors have not learnt it (docs/experiment.md, "Why the
+// anchors do not copy"); this probe isolates it from the world data so that a lever (batch, learning
+// rate, width, depth) can be tried in minutes. Each row is `words` random ids, then `spans` spans of
+// `span` consecutive ids copied from random places in it; the loss is on every copied id but a span's
+// first, so it reaches 0 only by induction (find the previous occurrence, predict what followed it)
+// and sits at ln(vocab) without it.
+// Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/induction-probe.ts [flags]
+// Flags: --vocab=60 --words=40 --spans=5 --span=4 --batch=4 --steps=500 --lr=0.003 --hidden=128
+//   --layers=4 --seed=1 --adapter=gles|default
+import { Engine } from '../src/engine/engine.ts';
+import { overrideVariant } from '../src/engine/autotune.ts';
+import { crossEntropy } from '../src/engine/ops/cross-entropy.ts';
+import { uploadIds } from '../src/engine/ops/embedding.ts';
+import { reshape } from '../src/engine/ops/reshape.ts';
+import { AdamW } from '../src/engine/optim/adamw.ts';
+import { streamFor } from '../src/infuser/rng.ts';
+import { LlamaModel } from '../src/model/llama.ts';
+import { parameterSpecs, parseModelConfig } from '../src/model/model-config.ts';
+import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
+
+function num(name: string, fallback: number): number {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const v = hit ? Number(hit.slice(name.length + 3)) : fallback;
+  if (!Number.isFinite(v)) throw new Error(`induction-probe: --${name} must be a number`);
+  return v;
+}
+const VOCAB = num('vocab', 60);
+const WORDS = num('words', 40);
+const SPANS = num('spans', 5);
+const SPAN = num('span', 4);
+const BATCH = num('batch', 4);
+const STEPS = num('steps', 500);
+const LR = num('lr', 0.003);
+const HIDDEN = num('hidden', 128);
+const LAYERS = num('layers', 4);
+const SEED = num('seed', 1);
+if (SPAN < 2 || SPAN > WORDS) throw new Error('induction-probe: --span must be between 2 and --words');
+
+// The anchors' shape (scripts/train-anchors.ts) with the probe's vocabulary; id 0 separates spans.
+const cfg = parseModelConfig({
+  architectures: ['LlamaForCausalLM'], vocab_size: VOCAB + 1, hidden_size: HIDDEN, intermediate_size: 2 * HIDDEN,
+  num_hidden_layers: LAYERS, num_attention_heads: 4, num_key_value_heads: 2, head_dim: HIDDEN / 4,
+  max_position_embeddings: 512, rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: false,
+  bos_token_id: null, eos_token_id: 0, torch_dtype: 'float32',
+});
+
+/** The anchors' initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2L), norms 1. */
+function initWeights(): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const { name, shape } of parameterSpecs(cfg)) {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    if (name.endsWith('norm.weight')) data.fill(1);
+    else {
+      const std = /o_proj|down_proj/.test(name) ? 0.02 / Math.sqrt(2 * LAYERS) : 0.02;
+      const s = streamFor(SEED, 'init', 'induction-probe', name);
+      for (let i = 0; i < data.length; i++) {
+        data[i] = std * Math.sqrt(-2 * Math.log(Math.max(s.uniformAt(2 * i), 1e-12))) * Math.cos(2 * Math.PI * s.uniformAt(2 * i + 1));
+      }
+    }
+    out.set(name, data);
+  }
+  return out;
+}
+
+function batch(step: number): { ids: number[][]; targets: number[]; mask: number[]; T: number } {
+  const s = streamFor(SEED, 'init', 'induction-probe-data', step);
+  let k = 0;
+  const draw = (n: number) => Math.min(n - 1, Math.floor(s.uniformAt(k++) * n));
+  const rows: { ids: number[]; loss: number[] }[] = [];
+  for (let b = 0; b < BATCH; b++) {
+    const words = Array.from({ length: WORDS }, () => 1 + draw(VOCAB));
+    const ids = [...words];
+    const loss = words.map(() => 0);
+    for (let j = 0; j < SPANS; j++) {
+      const at = draw(WORDS - SPAN + 1);
+      ids.push(0);
+      loss.push(0);
+      for (let q = 0; q < SPAN; q++) {
+        ids.push(words[at + q]);
+        loss.push(q > 0 ? 1 : 0);
+      }
+    }
+    rows.push({ ids, loss });
+  }
+  const T = rows[0].ids.length;
+  return {
+    T, ids: rows.map((r) => r.ids),
+    // Position t predicts ids[t + 1]; it counts when that id is a copied one.
+    targets: rows.flatMap((r) => r.ids.map((_, t) => (t + 1 < T ? r.ids[t + 1] : 0))),
+    mask: rows.flatMap((r) => r.ids.map((_, t) => (t + 1 < T ? r.loss[t + 1] : 0))),
+  };
+}
+
+async function main(): Promise<void> {
+  const gpu = await acquireFastGpu((process.argv.find((a) => a.startsWith('--adapter='))?.slice(10) ?? 'gles') as AdapterChoice);
+  overrideVariant('matmul', 'regs8x8');
+  const e = new Engine(gpu);
+  const model = new LlamaModel(e, cfg, initWeights());
+  const opt = new AdamW(model.parameters(), { lr: LR, beta1: 0.9, beta2: 0.99, weightDecay: 0.01, maxGradNorm: 1.0 });
+  console.log(`vocab ${VOCAB}, ${BATCH} rows x ${WORDS + SPANS * (SPAN + 1)} ids, lr ${LR}, hidden ${HIDDEN}, ${LAYERS} layers; no copying scores ln(vocab) = ${Math.log(VOCAB).toFixed(3)}`);
+  const t0 = Date.now();
+  let ema = NaN;
+  for (let step = 1; step <= STEPS; step++) {
+    const b = batch(step);
+    opt.lr = step <= 60 ? (LR * step) / 60 : LR;
+    const loss = e.tidy(() => {
+      const logits = reshape(model.forward(b.ids), [BATCH * b.T, cfg.vocabSize]);
+      const l = crossEntropy(logits, uploadIds(e, b.targets, 'targets'), e.fromArray(b.mask, [BATCH * b.T], 'mask')).loss;
+      e.tape.backward(l);
+      return l;
+    });
+    const [v] = await loss.toArray();
+    loss.dispose();
+    await opt.step();
+    opt.zeroGrad();
+    ema = Number.isNaN(ema) ? v : 0.9 * ema + 0.1 * v;
+    if (step % 50 === 0) console.log(`step ${step} copy loss ${ema.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});
