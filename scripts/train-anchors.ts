@@ -26,7 +26,7 @@ import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.t
 import { buildWorld } from '../src/world/documents.ts';
 import { buildSftExamples, DEFAULT_SFT } from '../src/world/sft.ts';
 import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
-import { epochBatches, tokenizeExample, type TokenBatch } from '../src/world/anchor-batches.ts';
+import { boxedLetterPositions, epochBatches, tokenizeExample, type TokenBatch } from '../src/world/anchor-batches.ts';
 import { worldStream } from '../src/world/facts.ts';
 import { anchorModelCard, type CardFacts } from '../src/world/model-card.ts';
 
@@ -110,12 +110,7 @@ async function batchLoss(model: LlamaModel, e: Engine, b: TokenBatch, train: boo
  */
 async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, tokenizer: TextTokenizer): Promise<[number, number]> {
   const V = model.cfg.vocabSize;
-  const at: number[] = [];
-  for (let r = 0; r < b.B; r++) {
-    for (let t = 1; t < b.T; t++) {
-      if (b.mask[r * b.T + t] === 1 && tokenizer.decode([b.ids[r][t]]) === '{' && tokenizer.decode([b.ids[r][t - 1]]) === 'boxed') at.push(r * b.T + t);
-    }
-  }
+  const at = boxedLetterPositions(b, (id) => tokenizer.decode([id]));
   if (at.length === 0) return [0, 0];
   const logits = e.tape.noGrad(() => e.tidy(() => reshape(model.forward(b.ids), [b.B * b.T, V])));
   const L = await logits.toArray();

@@ -69,3 +69,18 @@ export function epochBatches(examples: readonly TokenizedExample[], s: Stream, b
   // Batches of one window come out short-to-long; shuffle them so lengths mix over time.
   return s.shuffle(out);
 }
+
+/**
+ * Flat positions (b·T + t) whose target is the letter after `\boxed{` in a reply: where the Solver turns
+ * its derivation into a choice, the in-context lookup that train-anchors.ts tracks on held-out data.
+ */
+export function boxedLetterPositions(b: TokenBatch, decode: (id: number) => string): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < b.B; r++) {
+    for (let t = 1; t < b.T; t++) {
+      const i = r * b.T + t;
+      if (b.mask[i] === 1 && decode(b.ids[r][t]) === '{' && decode(b.ids[r][t - 1]).endsWith('boxed')) out.push(i);
+    }
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildWorld } from './documents.ts';
 import { buildSftExamples, questionJson } from './sft.ts';
-import { epochBatches, makeBatch, tokenizeExample } from './anchor-batches.ts';
+import { boxedLetterPositions, epochBatches, makeBatch, tokenizeExample } from './anchor-batches.ts';
 import { parseGeneratorResponse } from '../infuser/question-parser.ts';
 import { extractAnswer } from '../infuser/answer-extraction.ts';
 import { streamFor } from '../infuser/rng.ts';
@@ -64,6 +64,18 @@ describe('anchor batches', () => {
     expect(b.mask).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
     expect(b.targets.slice(0, 4)).toEqual(enc('bcde'));
     expect(b.lossTokens).toBe(2);
+  });
+
+  it('finds the boxed letter of each reply, and nothing in a prompt', () => {
+    // Word-level ids: 0 pad, then one id per word.
+    const words = ['pad', 'Q', '\\boxed', '{', 'A', '}', 'so', 'B', 'C'];
+    const encW = (t: string) => t.split(' ').map((w) => words.indexOf(w));
+    const a = tokenizeExample(encW, { role: 'solver', prompt: 'Q \\boxed { A }', response: 'so \\boxed { B }' });
+    const b = tokenizeExample(encW, { role: 'solver', prompt: 'Q', response: 'C \\boxed { A }' });
+    const batch = makeBatch([a, b], 0);
+    const at = boxedLetterPositions(batch, (id) => words[id]);
+    expect(at.map((i) => words[batch.targets[i]])).toEqual(['B', 'A']);
+    expect(at).toEqual([7, batch.T + 3]);
   });
 
   it('covers every example once per epoch within the token budget', () => {
