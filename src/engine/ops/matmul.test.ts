@@ -63,6 +63,20 @@ function setup(c: Case, transA: boolean, transB: boolean, seed: number) {
 
 const caseName = (c: Case): string => `[${[...c.leadA, c.M, c.K].join(',')}]·[${[...c.leadB, c.K, c.N].join(',')}]`;
 
+/** C = A·B on the engine, then the backward of Σ w ⊙ C; returns [C, dA, dB] as read back. */
+async function forwardBackward(
+  e: Engine, variant: MatmulVariant, s: ReturnType<typeof setup>, w: Float64Array, transA: boolean, transB: boolean,
+): Promise<Float32Array[]> {
+  const ta = e.fromArray(s.a, s.shapeA, 'A');
+  const tb = e.fromArray(s.b, s.shapeB, 'B');
+  ta.requiresGrad = tb.requiresGrad = true;
+  const out = matmul(ta, tb, { transA, transB, variant });
+  e.tape.backward(out, e.fromArray(w, s.outShape));
+  const read = await e.readMany([out, ta.grad!, tb.grad!]);
+  [ta, tb, out].forEach((t) => t.dispose());
+  return read;
+}
+
 async function checkForward(e: Engine, variant: MatmulVariant, c: Case, transA: boolean, transB: boolean): Promise<void> {
   const s = setup(c, transA, transB, 11);
   const ta = e.fromArray(s.a, s.shapeA, 'A');
@@ -93,17 +107,11 @@ describe('matmul backward matches finite differences', () => {
         for (const c of BACKWARD_CASES) {
           const s = setup(c, transA, transB, 21);
           const w = asF32(randn(prod(s.outShape), 23));
-          const ta = e.fromArray(s.a, s.shapeA, 'A');
-          const tb = e.fromArray(s.b, s.shapeB, 'B');
-          ta.requiresGrad = tb.requiresGrad = true;
-          const out = matmul(ta, tb, { transA, transB, variant });
-          e.tape.backward(out, e.fromArray(w, s.outShape));
-          const [dA, dB] = await e.readMany([ta.grad!, tb.grad!]);
+          const [, dA, dB] = await forwardBackward(e, variant, s, w, transA, transB);
           const fa = finiteDiff((x) => weightedSum(matmulRef(x, s.b, s.dims), w), s.a);
           const fb = finiteDiff((x) => weightedSum(matmulRef(s.a, x, s.dims), w), s.b);
           assertClose(dA, fa, { rtol: 1e-4, atol: 1e-4 }, `${variant} dA ${caseName(c)}`);
           assertClose(dB, fb, { rtol: 1e-4, atol: 1e-4 }, `${variant} dB ${caseName(c)}`);
-          [ta, tb, out].forEach((t) => t.dispose());
         }
       });
     }
@@ -176,18 +184,12 @@ describe('matmul on shapes spanning several 64 x 64 blocks and k tiles', () => {
         for (const c of WIDE_CASES) {
           const s = setup(c, transA, transB, 61);
           const w = asF32(randn(prod(s.outShape), 63));
-          const ta = e.fromArray(s.a, s.shapeA, 'A');
-          const tb = e.fromArray(s.b, s.shapeB, 'B');
-          ta.requiresGrad = tb.requiresGrad = true;
-          const out = matmul(ta, tb, { transA, transB, variant });
-          e.tape.backward(out, e.fromArray(w, s.outShape));
-          const [y, dA, dB] = await e.readMany([out, ta.grad!, tb.grad!]);
+          const [y, dA, dB] = await forwardBackward(e, variant, s, w, transA, transB);
           const ref = matmulBackwardRef(s.a, s.b, w, s.dims);
           const what = `${variant} tA=${transA} tB=${transB} ${caseName(c)}`;
           assertClose(y, matmulRef(s.a, s.b, s.dims), { rtol: 1e-4, atol: 1e-5 }, `${what} C`);
           assertClose(dA, ref.dA, { rtol: 1e-4, atol: 1e-4 }, `${what} dA`);
           assertClose(dB, ref.dB, { rtol: 1e-4, atol: 1e-4 }, `${what} dB`);
-          [ta, tb, out].forEach((t) => t.dispose());
         }
       });
     }
