@@ -4,10 +4,13 @@
 // rate, width, depth) can be tried in minutes. Each row is `words` random ids, then `spans` spans of
 // `span` consecutive ids copied from random places in it; the loss is on every copied id but a span's
 // first, so it reaches 0 only by induction (find the previous occurrence, predict what followed it)
-// and sits at ln(vocab) without it.
+// and sits at ln(vocab) without it. `--task=repeat` is the anchors' warm-up task (repeatCopyBatch in
+// src/world/anchor-batches.ts): a run of `words` distinct ids repeated once, `--gap` noise ids around
+// them, so no fixed-offset head scores; its loss is dense and the earlier occurrence never ambiguous.
 // Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/induction-probe.ts [flags]
 // Flags: --vocab=60 --words=40 --spans=5 --span=4 --batch=4 --steps=500 --lr=0.003 --hidden=128
-//   --layers=4 --seed=1 --adapter=gles|default
+//   --layers=4 --seed=1 --adapter=gles|default --task=spans|repeat --gap=16 --tie=0|1 (tied embeddings)
+//   --grow=0 --grow-from=20 --grow-hold=0 (repeat task: vocabulary grows from grow-from ids to vocab by step grow)
 import { Engine } from '../src/engine/engine.ts';
 import { overrideVariant } from '../src/engine/autotune.ts';
 import { crossEntropy } from '../src/engine/ops/cross-entropy.ts';
@@ -18,6 +21,7 @@ import { streamFor } from '../src/infuser/rng.ts';
 import { LlamaModel } from '../src/model/llama.ts';
 import { parameterSpecs, parseModelConfig } from '../src/model/model-config.ts';
 import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
+import { repeatCopyBatch } from '../src/world/anchor-batches.ts';
 
 function num(name: string, fallback: number): number {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -35,13 +39,24 @@ const LR = num('lr', 0.003);
 const HIDDEN = num('hidden', 128);
 const LAYERS = num('layers', 4);
 const SEED = num('seed', 1);
+const GAP = num('gap', 16);
+const TIE = num('tie', 0) === 1;
+// --grow=N: the repeat task's vocabulary holds --grow-from ids for --grow-hold steps, then grows linearly to --vocab by step N.
+const GROW = num('grow', 0);
+const GROW_FROM = num('grow-from', 20);
+const GROW_HOLD = num('grow-hold', 0);
+const vocabAt = (step: number) => (GROW > 0
+  ? Math.min(VOCAB, Math.round(GROW_FROM + ((VOCAB - GROW_FROM) * Math.max(0, step - GROW_HOLD)) / Math.max(1, GROW - GROW_HOLD)))
+  : VOCAB);
+const TASK = process.argv.find((a) => a.startsWith('--task='))?.slice(7) ?? 'spans';
+if (TASK !== 'spans' && TASK !== 'repeat') throw new Error(`induction-probe: --task must be spans or repeat, got ${TASK}`);
 if (SPAN < 2 || SPAN > WORDS) throw new Error('induction-probe: --span must be between 2 and --words');
 
 // The anchors' shape (scripts/train-anchors.ts) with the probe's vocabulary; id 0 separates spans.
 const cfg = parseModelConfig({
   architectures: ['LlamaForCausalLM'], vocab_size: VOCAB + 1, hidden_size: HIDDEN, intermediate_size: 2 * HIDDEN,
   num_hidden_layers: LAYERS, num_attention_heads: 4, num_key_value_heads: 2, head_dim: HIDDEN / 4,
-  max_position_embeddings: 512, rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: false,
+  max_position_embeddings: 512, rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: TIE,
   bos_token_id: null, eos_token_id: 0, torch_dtype: 'float32',
 });
 
@@ -65,6 +80,7 @@ function initWeights(): Map<string, Float32Array> {
 
 function batch(step: number): { ids: number[][]; targets: number[]; mask: number[]; T: number } {
   const s = streamFor(SEED, 'init', 'induction-probe-data', step);
+  if (TASK === 'repeat') return repeatCopyBatch(Array.from({ length: vocabAt(step) }, (_, i) => 1 + i), BATCH, WORDS, GAP, s);
   let k = 0;
   const draw = (n: number) => Math.min(n - 1, Math.floor(s.uniformAt(k++) * n));
   const rows: { ids: number[]; loss: number[] }[] = [];
@@ -98,7 +114,8 @@ async function main(): Promise<void> {
   const e = new Engine(gpu);
   const model = new LlamaModel(e, cfg, initWeights());
   const opt = new AdamW(model.parameters(), { lr: LR, beta1: 0.9, beta2: 0.99, weightDecay: 0.01, maxGradNorm: 1.0 });
-  console.log(`vocab ${VOCAB}, ${BATCH} rows x ${WORDS + SPANS * (SPAN + 1)} ids, lr ${LR}, hidden ${HIDDEN}, ${LAYERS} layers; no copying scores ln(vocab) = ${Math.log(VOCAB).toFixed(3)}`);
+  const rowLength = TASK === 'repeat' ? 2 * WORDS + GAP : WORDS + SPANS * (SPAN + 1);
+  console.log(`${TASK} task, vocab ${VOCAB}, ${BATCH} rows x ${rowLength} ids, lr ${LR}, hidden ${HIDDEN}, ${LAYERS} layers; no copying scores ln(vocab) = ${Math.log(VOCAB).toFixed(3)}`);
   const t0 = Date.now();
   let ema = NaN;
   for (let step = 1; step <= STEPS; step++) {
@@ -115,7 +132,7 @@ async function main(): Promise<void> {
     await opt.step();
     opt.zeroGrad();
     ema = Number.isNaN(ema) ? v : 0.9 * ema + 0.1 * v;
-    if (step % 50 === 0) console.log(`step ${step} copy loss ${ema.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    if (step % 50 === 0) console.log(`step ${step} copy loss ${ema.toFixed(3)}${GROW > 0 ? ` over ${vocabAt(step)} ids (ln ${Math.log(vocabAt(step)).toFixed(2)})` : ''} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
 }
 

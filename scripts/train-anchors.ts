@@ -5,7 +5,12 @@
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts [--budget-min=50]
 // Flags: --seed=5 --steps=N (else planned from the budget after 20 timed steps) --budget-min=50
 //   --lr=0.003 --merges=600 --batch-tokens=1024 --checkpoint-min=5 --adapter=gles|default --probe=N (time N steps, exit)
-//   --out=public/anchors/tiny-world
+//   --out=public/anchors/tiny-world --layers=4 --hidden=128 --induction-steps=0 --induction-every=0 --induction-words=16 --induction-gap=24
+//   --induction-grow=0 (the warm-up vocabulary grows from the 20 most frequent reply ids to all by that step)
+// The first --induction-steps steps, and every --induction-every-th step after them, train on repeat-copy
+// rows (repeatCopyBatch) over the ids of the SFT replies instead of SFT batches: the in-context lookup
+// every world task needs forms there in a few hundred steps, and in the SFT replies alone it had not
+// formed after 5,000 (docs/experiment.md, "Why the anchors do not copy").
 // Every checkpoint also logs the held-out boxed-letter accuracy (held_out_log.json): the in-context
 // lookup the anchors still lack (docs/experiment.md, "Why the anchors do not copy").
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -26,7 +31,7 @@ import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.t
 import { buildWorld } from '../src/world/documents.ts';
 import { buildSftExamples, DEFAULT_SFT } from '../src/world/sft.ts';
 import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
-import { boxedLetterPositions, epochBatches, tokenizeExample, type TokenBatch } from '../src/world/anchor-batches.ts';
+import { boxedLetterPositions, epochBatches, repeatCopyBatch, tokenizeExample, type TokenBatch } from '../src/world/anchor-batches.ts';
 import { worldStream } from '../src/world/facts.ts';
 import { anchorModelCard, type CardFacts } from '../src/world/model-card.ts';
 
@@ -51,11 +56,22 @@ const FIXED_STEPS = num('steps', 0);
 const WARMUP = 60;
 const MAX_MERGES = num('merges', 600);
 const HELD_OUT = 48;
+const LAYERS = num('layers', 4);
+const HIDDEN = num('hidden', 128);
+if (!Number.isInteger(LAYERS) || LAYERS < 1) throw new Error(`train-anchors: --layers must be a positive integer, got ${LAYERS}`);
+if (!Number.isInteger(HIDDEN / 4) || HIDDEN <= 0) throw new Error(`train-anchors: --hidden must be a positive multiple of 4 (4 heads), got ${HIDDEN}`);
+const INDUCTION_STEPS = num('induction-steps', 0);
+const INDUCTION_EVERY = num('induction-every', 0);
+const INDUCTION_WORDS = num('induction-words', 16);
+const INDUCTION_GAP = num('induction-gap', 24);
+const INDUCTION_GROW = num('induction-grow', 0);
+const GROW_FROM = 20;
+const isInductionStep = (step: number) => step < INDUCTION_STEPS || (INDUCTION_EVERY > 0 && step % INDUCTION_EVERY === INDUCTION_EVERY - 1);
 
 function anchorConfig(vocab: number, eosId: number): ModelConfig {
   return parseModelConfig({
-    architectures: ['LlamaForCausalLM'], vocab_size: Math.ceil(vocab / 64) * 64, hidden_size: 128,
-    intermediate_size: 256, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 32,
+    architectures: ['LlamaForCausalLM'], vocab_size: Math.ceil(vocab / 64) * 64, hidden_size: HIDDEN,
+    intermediate_size: 2 * HIDDEN, num_hidden_layers: LAYERS, num_attention_heads: 4, num_key_value_heads: 2, head_dim: HIDDEN / 4,
     max_position_embeddings: 512, rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: false,
     bos_token_id: null, eos_token_id: eosId, torch_dtype: 'float32',
   });
@@ -137,6 +153,14 @@ async function main(): Promise<void> {
   const heldOut = tokenized.slice(0, HELD_OUT);
   const train = tokenized.slice(HELD_OUT);
   const cfg = anchorConfig(tokenizer.vocabSize, eosId);
+  // The warm-up's ids: those of the SFT replies, most frequent first (what --induction-grow starts with).
+  const replyCounts = new Map<number, number>();
+  for (const x of train) x.ids.forEach((id, t) => { if (x.isResponse[t] === 1 && id !== eosId && id !== padId) replyCounts.set(id, (replyCounts.get(id) ?? 0) + 1); });
+  const inductionVocabulary = [...replyCounts.keys()].sort((a, b) => replyCounts.get(b)! - replyCounts.get(a)! || a - b);
+  const vocabularyAt = (step: number) => INDUCTION_GROW > 0
+    ? inductionVocabulary.slice(0, Math.min(inductionVocabulary.length, Math.round(GROW_FROM + ((inductionVocabulary.length - GROW_FROM) * step) / INDUCTION_GROW)))
+    : inductionVocabulary;
+  const inductionRows = Math.max(1, Math.floor(BATCH_TOKENS / (Math.ceil((2 * INDUCTION_WORDS + INDUCTION_GAP) / 8) * 8)));
   const meanLen = train.reduce((a, x) => a + x.ids.length, 0) / train.length;
   console.log(`data: ${train.length} train + ${heldOut.length} held-out examples, mean ${meanLen.toFixed(0)} tokens; vocab ${tokenizer.vocabSize} (config ${cfg.vocabSize}); ${parameterCount(cfg)} parameters; prep ${Date.now() - t0} ms`);
 
@@ -154,8 +178,9 @@ async function main(): Promise<void> {
     solverExamples: DEFAULT_SFT.solverExamples, mistakeRate: DEFAULT_SFT.mistakeRate, documents: world.documents.length,
     devQuestions: world.dev.length, vocab: tokenizer.vocabSize, trainLoss: NaN, heldOutLoss: NaN, heldOutLetterAccuracy: NaN, heldOutLetters: 0, heldOut: heldOut.length, tokensSeen: 0,
     elapsedMin: 0, adapter: `${gpu.adapter.device} ${gpu.adapter.description}`.trim(),
+    induction: { steps: INDUCTION_STEPS, every: INDUCTION_EVERY, grow: INDUCTION_GROW, words: INDUCTION_WORDS, gap: INDUCTION_GAP, rows: inductionRows, vocabulary: inductionVocabulary.length, taken: 0, loss: NaN },
   };
-  const log: { step: number; loss: number; lr: number; elapsedS: number }[] = [];
+  const log: { step: number; loss: number; lr: number; elapsedS: number; induction?: true }[] = [];
   const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];
 
   async function checkpoint(final: boolean): Promise<void> {
@@ -192,39 +217,61 @@ async function main(): Promise<void> {
   let ema = NaN;
   let tokens = 0;
   const stepMs: number[] = [];
-  for (let epoch = 0, step = 0; step < total; epoch++) {
+  let step = 0;
+  let inductionEma = NaN;
+  /** One optimiser step on `b`; returns its loss. */
+  async function trainStep(b: TokenBatch): Promise<{ loss: number; gradNorm: number }> {
+    const ts = Date.now();
+    opt.lr = lrAt(step, total);
+    const loss = await batchLoss(model, e, b, true);
+    const report = await opt.step();
+    opt.zeroGrad();
+    step++;
+    tokens += b.B * b.T;
+    stepMs.push(Date.now() - ts);
+    Object.assign(facts, { steps: step, tokensSeen: tokens, elapsedMin: (Date.now() - tStart) / 60_000 });
+    return { loss, gradNorm: report.gradNorm };
+  }
+  /** After each step: plan the schedule at step 20, cut it at 115% of the budget, checkpoint. */
+  async function afterStep(): Promise<void> {
+    if (FIXED_STEPS === 0 && PROBE === 0 && step === 20) {
+      // Plan the schedule from the measured speed (steps 6..20), then keep it fixed.
+      const mean = stepMs.slice(5).reduce((a, x) => a + x, 0) / (stepMs.length - 5);
+      total = Math.max(100, Math.floor((BUDGET_MS - (Date.now() - tStart)) / mean) + step);
+      facts.plannedSteps = total;
+      console.log(`planned ${total} steps at ${mean.toFixed(0)} ms/step for a ${(BUDGET_MS / 60000).toFixed(0)} min budget (rerun with --steps=${total} to reproduce)`);
+    }
+    if (Date.now() - tStart > BUDGET_MS * 1.15 && PROBE === 0 && FIXED_STEPS === 0) {
+      console.log(`stopping at step ${step}: past 115% of the time budget (schedule cut short)`);
+      total = step;
+    }
+    if (PROBE === 0 && Date.now() - lastCheckpoint > CHECKPOINT_MS) {
+      await checkpoint(false);
+      lastCheckpoint = Date.now();
+    }
+  }
+  for (let epoch = 0; step < total; epoch++) {
     for (const b of epochBatches(train, worldStream(SEED, 'epoch', epoch), BATCH_TOKENS, padId)) {
+      while (step < total && isInductionStep(step)) {
+        const rows = repeatCopyBatch(vocabularyAt(step), inductionRows, INDUCTION_WORDS, INDUCTION_GAP, worldStream(SEED, 'induction', step));
+        const { loss } = await trainStep(rows);
+        inductionEma = Number.isNaN(inductionEma) ? loss : 0.9 * inductionEma + 0.1 * loss;
+        facts.induction.taken++;
+        facts.induction.loss = inductionEma;
+        log.push({ step, loss, lr: opt.lr, elapsedS: (Date.now() - tStart) / 1000, induction: true });
+        if (step % 10 === 0 || PROBE > 0) console.log(`step ${step}/${total} induction copy loss ${loss.toFixed(4)} ema ${inductionEma.toFixed(4)} over ${vocabularyAt(step).length} ids (ln ${Math.log(vocabularyAt(step).length).toFixed(2)})`);
+        await afterStep();
+      }
       if (step >= total) break;
-      const ts = Date.now();
-      opt.lr = lrAt(step, total);
-      const loss = await batchLoss(model, e, b, true);
-      const report = await opt.step();
-      opt.zeroGrad();
-      step++;
-      tokens += b.B * b.T;
-      stepMs.push(Date.now() - ts);
+      const { loss, gradNorm } = await trainStep(b);
       ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
       const elapsedS = (Date.now() - tStart) / 1000;
       log.push({ step, loss, lr: opt.lr, elapsedS });
-      Object.assign(facts, { steps: step, trainLoss: ema, tokensSeen: tokens, elapsedMin: elapsedS / 60 });
+      facts.trainLoss = ema;
       if (step % 10 === 0 || PROBE > 0) {
-        console.log(`step ${step}/${total} ep ${epoch} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} lr ${opt.lr.toExponential(2)} |g| ${report.gradNorm.toFixed(2)} [${b.B}x${b.T}] ${(tokens / elapsedS).toFixed(0)} tok/s ${elapsedS.toFixed(0)} s`);
+        console.log(`step ${step}/${total} ep ${epoch} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} lr ${opt.lr.toExponential(2)} |g| ${gradNorm.toFixed(2)} [${b.B}x${b.T}] ${(tokens / elapsedS).toFixed(0)} tok/s ${elapsedS.toFixed(0)} s`);
       }
-      if (FIXED_STEPS === 0 && PROBE === 0 && step === 20) {
-        // Plan the schedule from the measured speed (steps 6..20), then keep it fixed.
-        const mean = stepMs.slice(5).reduce((a, x) => a + x, 0) / (stepMs.length - 5);
-        total = Math.max(100, Math.floor((BUDGET_MS - (Date.now() - tStart)) / mean) + step);
-        facts.plannedSteps = total;
-        console.log(`planned ${total} steps at ${mean.toFixed(0)} ms/step for a ${(BUDGET_MS / 60000).toFixed(0)} min budget (rerun with --steps=${total} to reproduce)`);
-      }
-      if (Date.now() - tStart > BUDGET_MS * 1.15 && PROBE === 0 && FIXED_STEPS === 0) {
-        console.log(`stopping at step ${step}: past 115% of the time budget (schedule cut short)`);
-        total = step;
-      }
-      if (PROBE === 0 && Date.now() - lastCheckpoint > CHECKPOINT_MS) {
-        await checkpoint(false);
-        lastCheckpoint = Date.now();
-      }
+      await afterStep();
     }
   }
   if (PROBE > 0) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildWorld } from './documents.ts';
 import { buildSftExamples, questionJson } from './sft.ts';
-import { boxedLetterPositions, epochBatches, makeBatch, tokenizeExample } from './anchor-batches.ts';
+import { boxedLetterPositions, epochBatches, makeBatch, repeatCopyBatch, tokenizeExample } from './anchor-batches.ts';
 import { parseGeneratorResponse } from '../infuser/question-parser.ts';
 import { extractAnswer } from '../infuser/answer-extraction.ts';
 import { streamFor } from '../infuser/rng.ts';
@@ -84,5 +84,34 @@ describe('anchor batches', () => {
     expect(batches.reduce((n, b) => n + b.B, 0)).toBe(50);
     for (const b of batches) expect(b.B * b.T).toBeLessThanOrEqual(128);
     expect(batches.reduce((n, b) => n + b.lossTokens, 0)).toBe(exs.reduce((n, e) => n + e.isResponse.filter(Boolean).length, 0));
+  });
+
+  it('builds induction rows: the second run repeats the first at a varying distance, loss on its lookups only', () => {
+    const vocabulary = Array.from({ length: 30 }, (_, i) => 100 + i);
+    const words = 6;
+    const gap = 10;
+    const b = repeatCopyBatch(vocabulary, 40, words, gap, streamFor(3, 'init', 'test'));
+    expect(b.T).toBe(24); // 2·6 + 10 = 22 rounded up to a multiple of 8
+    const distances = new Set<number>();
+    for (let r = 0; r < b.B; r++) {
+      const row = b.ids[r].slice(0, 2 * words + gap);
+      for (const id of row) expect(vocabulary).toContain(id);
+      const counted = [...Array(b.T).keys()].filter((t) => b.mask[r * b.T + t] === 1);
+      expect(counted.length).toBe(words - 1);
+      // Every counted target is the id that followed the target's previous id at its first occurrence.
+      for (const t of counted) {
+        const target = b.targets[r * b.T + t];
+        expect(target).toBe(row[t + 1]);
+        const earlier = row.indexOf(row[t]);
+        expect(earlier).toBeLessThan(t);
+        expect(row[earlier + 1]).toBe(target);
+        distances.add(t - earlier);
+      }
+      // The first run's ids are distinct, and noise never repeats them.
+      const first = row.indexOf(row[counted[0]]);
+      expect(new Set(row.slice(first, first + words)).size).toBe(words);
+    }
+    expect(distances.size).toBeGreaterThan(5);
+    expect(() => repeatCopyBatch(vocabulary, 1, 30, 0, streamFor(3, 'init', 'test'))).toThrow(/distinct/);
   });
 });

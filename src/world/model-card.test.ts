@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseModelConfig } from '../model/model-config.ts';
+import { anchorModelCard, type CardFacts } from './model-card.ts';
+
+const config = parseModelConfig({
+  architectures: ['LlamaForCausalLM'], vocab_size: 64, hidden_size: 16, intermediate_size: 32, num_hidden_layers: 2,
+  num_attention_heads: 2, num_key_value_heads: 1, head_dim: 8, max_position_embeddings: 64, rope_theta: 10000,
+  rms_norm_eps: 1e-5, tie_word_embeddings: false, bos_token_id: null, eos_token_id: 1, torch_dtype: 'float32',
+});
+
+function facts(induction: Partial<CardFacts['induction']>): CardFacts {
+  return {
+    seed: 5, steps: 100, plannedSteps: 100, lr: 0.003, batchTokens: 1024, config, parameters: 1234, trainExamples: 10,
+    generatorExamples: 5, solverExamples: 5, mistakeRate: 0.4, documents: 3, devQuestions: 2, vocab: 60, trainLoss: 1.5,
+    heldOutLoss: 1.6, heldOutLetterAccuracy: 0.5, heldOutLetters: 8, heldOut: 4, tokensSeen: 1e5, elapsedMin: 1, adapter: 'test',
+    induction: { steps: 0, every: 0, grow: 0, words: 16, gap: 24, rows: 18, vocabulary: 40, taken: 0, loss: NaN, ...induction },
+  };
+}
+
+describe('anchor model card', () => {
+  it('writes the rerun command with the warm-up flags only when a warm-up ran', () => {
+    const plain = anchorModelCard(facts({}), true);
+    expect(plain).toContain('scripts/train-anchors.ts --seed=5 --steps=100 --layers=2 --hidden=16`');
+    expect(plain).toContain('- Induction warm-up: none');
+    const warm = anchorModelCard(facts({ steps: 30, every: 8, taken: 39, loss: 0.25 }), true);
+    // The test config has 2 layers of width 16, not the script's default shape.
+    expect(warm).toContain('--seed=5 --steps=100 --layers=2 --hidden=16 --induction-steps=30 --induction-every=8 --induction-words=16 --induction-gap=24`');
+    expect(warm).toMatch(/the first 30 steps, then every 8th step \(39 steps in all\)/);
+    expect(warm).toContain('Final copy loss 0.250 nats (ln 40 = 3.69');
+    const grown = anchorModelCard(facts({ steps: 30, every: 8, grow: 20, taken: 39, loss: 0.25 }), true);
+    expect(grown).toContain('--induction-every=8 --induction-grow=20 --induction-words=16');
+    expect(grown).toContain('(the 20 most frequent at first, all of them from step 20)');
+  });
+});
