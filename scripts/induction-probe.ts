@@ -5,11 +5,11 @@
 // `span` consecutive ids copied from random places in it; the loss is on every copied id but a span's
 // first, so it reaches 0 only by induction (find the previous occurrence, predict what followed it)
 // and sits at ln(vocab) without it. `--task=repeat` is the anchors' warm-up task (repeatCopyBatch in
-// src/world/anchor-batches.ts): a run of `words` distinct ids repeated once, `--gap` noise ids around
-// them, so no fixed-offset head scores; its loss is dense and the earlier occurrence never ambiguous.
+// src/world/anchor-batches.ts): a run of `words` distinct ids repeated once after separator id 0, with
+// `--gap` noise ids around them, so no fixed-offset head scores; its loss is dense.
 // Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/induction-probe.ts [flags]
 // Flags: --vocab=60 --words=40 --spans=5 --span=4 --batch=4 --steps=500 --lr=0.003 --hidden=128
-//   --layers=4 --seed=1 --adapter=gles|default --task=spans|repeat --gap=16 --tie=0|1 (tied embeddings)
+//   --layers=4 --seed=1 --adapter=gles|default --task=spans|repeat --gap=16 --tie=0|1 (tied embeddings) --vocab-size=vocab+1 --sep=1|0
 //   --grow=0 --grow-from=20 --grow-hold=0 (repeat task: vocabulary grows from grow-from ids to vocab by step grow)
 import { Engine } from '../src/engine/engine.ts';
 import { overrideVariant } from '../src/engine/autotune.ts';
@@ -41,6 +41,11 @@ const LAYERS = num('layers', 4);
 const SEED = num('seed', 1);
 const GAP = num('gap', 16);
 const TIE = num('tie', 0) === 1;
+// --sep=1: id 0 stands just before the repeat task's second run.
+const SEP = num('sep', 1) === 1;
+// --vocab-size: the model's vocabulary (output classes); the task's ids are 1..vocab inside it.
+const VOCAB_SIZE = num('vocab-size', VOCAB + 1);
+if (VOCAB_SIZE < VOCAB + 1) throw new Error('induction-probe: --vocab-size must be at least --vocab + 1');
 // --grow=N: the repeat task's vocabulary holds --grow-from ids for --grow-hold steps, then grows linearly to --vocab by step N.
 const GROW = num('grow', 0);
 const GROW_FROM = num('grow-from', 20);
@@ -54,7 +59,7 @@ if (SPAN < 2 || SPAN > WORDS) throw new Error('induction-probe: --span must be b
 
 // The anchors' shape (scripts/train-anchors.ts) with the probe's vocabulary; id 0 separates spans.
 const cfg = parseModelConfig({
-  architectures: ['LlamaForCausalLM'], vocab_size: VOCAB + 1, hidden_size: HIDDEN, intermediate_size: 2 * HIDDEN,
+  architectures: ['LlamaForCausalLM'], vocab_size: VOCAB_SIZE, hidden_size: HIDDEN, intermediate_size: 2 * HIDDEN,
   num_hidden_layers: LAYERS, num_attention_heads: 4, num_key_value_heads: 2, head_dim: HIDDEN / 4,
   max_position_embeddings: 512, rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: TIE,
   bos_token_id: null, eos_token_id: 0, torch_dtype: 'float32',
@@ -80,7 +85,7 @@ function initWeights(): Map<string, Float32Array> {
 
 function batch(step: number): { ids: number[][]; targets: number[]; mask: number[]; T: number } {
   const s = streamFor(SEED, 'init', 'induction-probe-data', step);
-  if (TASK === 'repeat') return repeatCopyBatch(Array.from({ length: vocabAt(step) }, (_, i) => 1 + i), BATCH, WORDS, GAP, s);
+  if (TASK === 'repeat') return repeatCopyBatch(Array.from({ length: vocabAt(step) }, (_, i) => 1 + i), BATCH, WORDS, GAP, s, SEP ? 0 : undefined);
   let k = 0;
   const draw = (n: number) => Math.min(n - 1, Math.floor(s.uniformAt(k++) * n));
   const rows: { ids: number[]; loss: number[] }[] = [];
@@ -114,7 +119,7 @@ async function main(): Promise<void> {
   const e = new Engine(gpu);
   const model = new LlamaModel(e, cfg, initWeights());
   const opt = new AdamW(model.parameters(), { lr: LR, beta1: 0.9, beta2: 0.99, weightDecay: 0.01, maxGradNorm: 1.0 });
-  const rowLength = TASK === 'repeat' ? 2 * WORDS + GAP : WORDS + SPANS * (SPAN + 1);
+  const rowLength = TASK === 'repeat' ? 2 * WORDS + GAP + (SEP ? 1 : 0) : WORDS + SPANS * (SPAN + 1);
   console.log(`${TASK} task, vocab ${VOCAB}, ${BATCH} rows x ${rowLength} ids, lr ${LR}, hidden ${HIDDEN}, ${LAYERS} layers; no copying scores ln(vocab) = ${Math.log(VOCAB).toFixed(3)}`);
   const t0 = Date.now();
   let ema = NaN;

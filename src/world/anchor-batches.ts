@@ -87,15 +87,19 @@ export function boxedLetterPositions(b: TokenBatch, decode: (id: number) => stri
 
 /**
  * An induction warm-up batch. Each row holds a run of `words` distinct ids drawn from `vocabulary`,
- * then the same run again, with `gap` random ids of noise split at random before, between and after the
- * two (noise ids never come from the run). The loss is on every id of the second run but its first. The distance back to the first run
- * changes from row to row and its ids are distinct, so only content lookup scores: find where the
- * current id occurred before and predict what followed it. Every world task needs that lookup, and it
- * forms far sooner on these dense rows than on SFT replies (docs/experiment.md).
+ * then the same run again, with `gap` random ids of noise (from the whole vocabulary) split at random
+ * before, between and after the two. A `separator` id, when given, stands just before the second run.
+ * The loss is on every id of the second run but its first. The distance back to the first run changes
+ * from row to row, so only content lookup scores: find where the current id occurred before and predict
+ * what followed it. Every world task needs that lookup (docs/experiment.md, "Why the anchors do not
+ * copy"). The probe measured this layout forming the lookup within 200-400 steps at 2 layers and 20 ids.
+ * Drawing the noise only from ids outside the run did not form it within 500 steps.
  */
-export function repeatCopyBatch(vocabulary: readonly number[], rows: number, words: number, gap: number, s: Stream): TokenBatch {
-  if (words < 2 || words >= vocabulary.length) throw new Error(`repeatCopyBatch: words must be in [2, ${vocabulary.length - 1}] (distinct ids, and one left for noise), got ${words}`);
+export function repeatCopyBatch(vocabulary: readonly number[], rows: number, words: number, gap: number, s: Stream, separator?: number): TokenBatch {
+  if (words < 2 || words > vocabulary.length) throw new Error(`repeatCopyBatch: words must be in [2, ${vocabulary.length}] (distinct ids), got ${words}`);
   if (!Number.isInteger(gap) || gap < 0) throw new Error(`repeatCopyBatch: gap must be a non-negative integer, got ${gap}`);
+  const noise = (n: number) => Array.from({ length: n }, () => vocabulary[s.nextInt(vocabulary.length)]);
+  const mark = separator === undefined ? [] : [separator];
   const examples: TokenizedExample[] = [];
   for (let r = 0; r < rows; r++) {
     const pool = [...vocabulary];
@@ -104,16 +108,13 @@ export function repeatCopyBatch(vocabulary: readonly number[], rows: number, wor
       [pool[i], pool[j]] = [pool[j], pool[i]];
     }
     const run = pool.slice(0, words);
-    // Noise comes from the other ids, so the first run holds the only earlier occurrence.
-    const rest = pool.slice(words);
-    const noise = (n: number) => Array.from({ length: n }, () => rest[s.nextInt(rest.length)]);
     const before = s.nextInt(gap + 1);
     const between = s.nextInt(gap - before + 1);
-    const ids = [...noise(before), ...run, ...noise(between), ...run, ...noise(gap - before - between)];
-    const start = before + words + between;
+    const ids = [...noise(before), ...run, ...noise(between), ...mark, ...run, ...noise(gap - before - between)];
+    const start = before + words + between + mark.length;
     // isResponse marks the targets: the second run after its first id.
     examples.push({ ids, isResponse: ids.map((_, t) => (t > start && t < start + words ? 1 : 0)) });
   }
-  // Every row has length 2·words + gap; a pad id is never needed beyond the multiple-of-8 round-up.
+  // Every row has length 2·words + gap (+1 with a separator); the pad id only fills the multiple-of-8 round-up.
   return makeBatch(examples, vocabulary[0]);
 }

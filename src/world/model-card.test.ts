@@ -13,7 +13,7 @@ function facts(induction: Partial<CardFacts['induction']>): CardFacts {
     seed: 5, steps: 100, plannedSteps: 100, lr: 0.003, batchTokens: 1024, config, parameters: 1234, trainExamples: 10,
     generatorExamples: 5, solverExamples: 5, mistakeRate: 0.4, documents: 3, devQuestions: 2, vocab: 60, trainLoss: 1.5,
     heldOutLoss: 1.6, heldOutLetterAccuracy: 0.5, heldOutLetters: 8, heldOut: 4, tokensSeen: 1e5, elapsedMin: 1, adapter: 'test',
-    induction: { steps: 0, every: 0, grow: 0, words: 16, gap: 24, rows: 18, vocabulary: 40, taken: 0, loss: NaN, ...induction },
+    induction: { steps: 0, every: 0, grow: 0, hold: 0, words: 16, gap: 24, rows: 18, vocabulary: 40, taken: 0, loss: NaN, ...induction },
   };
 }
 
@@ -27,8 +27,8 @@ describe('anchor model card', () => {
     expect(warm).toContain('--seed=5 --steps=100 --layers=2 --hidden=16 --induction-steps=30 --induction-every=8 --induction-words=16 --induction-gap=24`');
     expect(warm).toMatch(/the first 30 steps, then every 8th step \(39 steps in all\)/);
     expect(warm).toContain('Final copy loss 0.250 nats (ln 40 = 3.69');
-    const grown = anchorModelCard(facts({ steps: 30, every: 8, grow: 20, taken: 39, loss: 0.25 }), true);
-    expect(grown).toContain('--induction-every=8 --induction-grow=20 --induction-words=16');
-    expect(grown).toContain('(the 20 most frequent at first, all of them from step 20)');
+    const grown = anchorModelCard(facts({ steps: 30, every: 8, grow: 20, hold: 10, taken: 39, loss: 0.25 }), true);
+    expect(grown).toContain('--induction-every=8 --induction-grow=20 --induction-hold=10 --induction-words=16');
+    expect(grown).toContain('(the 20 most frequent until step 10, then more until all of them from step 20)');
   });
 });

@@ -29,26 +29,26 @@ export interface CardFacts {
   adapter: string;
   /** The repeat-copy warm-up (scripts/train-anchors.ts): schedule, row shape, ids drawn from, steps
    *  taken and the moving-average copy loss per target. */
-  induction: { steps: number; every: number; grow: number; words: number; gap: number; rows: number; vocabulary: number; taken: number; loss: number };
+  induction: { steps: number; every: number; grow: number; hold: number; words: number; gap: number; rows: number; vocabulary: number; taken: number; loss: number };
 }
 
-/** The model shape flags, written only when they differ from the script's defaults (4 layers, hidden 128). */
+/** The model shape flags, written only when they differ from the script's defaults (4 layers, hidden 128, untied). */
 function shapeFlags(f: CardFacts): string {
   const c = f.config;
-  return `${c.numHiddenLayers !== 4 ? ` --layers=${c.numHiddenLayers}` : ''}${c.hiddenSize !== 128 ? ` --hidden=${c.hiddenSize}` : ''}`;
+  return `${c.numHiddenLayers !== 4 ? ` --layers=${c.numHiddenLayers}` : ''}${c.hiddenSize !== 128 ? ` --hidden=${c.hiddenSize}` : ''}${c.tieWordEmbeddings ? ' --tie=1' : ''}`;
 }
 
 function inductionFlags(f: CardFacts): string {
   const i = f.induction;
   if (i.steps === 0 && i.every === 0) return '';
-  return ` --induction-steps=${i.steps} --induction-every=${i.every}${i.grow > 0 ? ` --induction-grow=${i.grow}` : ''} --induction-words=${i.words} --induction-gap=${i.gap}`;
+  return ` --induction-steps=${i.steps} --induction-every=${i.every}${i.grow > 0 ? ` --induction-grow=${i.grow} --induction-hold=${i.hold}` : ''} --induction-words=${i.words} --induction-gap=${i.gap}`;
 }
 
 function inductionLine(f: CardFacts): string {
   const i = f.induction;
   if (i.taken === 0) return 'none';
   const mix = i.every > 0 ? `, then every ${i.every}th step` : '';
-  return `the first ${i.steps} steps${mix} (${i.taken} steps in all) train on ${i.rows} repeat-copy rows instead of an SFT batch: ${i.words} distinct ids from the ${i.vocabulary} that occur in SFT replies${i.grow > 0 ? ` (the 20 most frequent at first, all of them from step ${i.grow})` : ''}, repeated once, with ${i.gap} noise ids around them (\`repeatCopyBatch\`, src/world/anchor-batches.ts), loss on the repeated ids. Final copy loss ${i.loss.toFixed(3)} nats (ln ${i.vocabulary} = ${Math.log(i.vocabulary).toFixed(2)} without lookup). Counted in the steps and tokens above`;
+  return `the first ${i.steps} steps${mix} (${i.taken} steps in all) train on ${i.rows} repeat-copy rows instead of an SFT batch: ${i.words} distinct ids from the ${i.vocabulary} that occur in SFT replies${i.grow > 0 ? ` (the 20 most frequent until step ${i.hold}, then more until all of them from step ${i.grow})` : ''}, repeated once, with ${i.gap} noise ids around them (\`repeatCopyBatch\`, src/world/anchor-batches.ts), loss on the repeated ids. Final copy loss ${i.loss.toFixed(3)} nats (ln ${i.vocabulary} = ${Math.log(i.vocabulary).toFixed(2)} without lookup). Counted in the steps and tokens above`;
 }
 
 export function anchorModelCard(f: CardFacts, isFinal: boolean): string {
@@ -66,7 +66,7 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 - Induction warm-up: ${inductionLine(f)}
 - Optimiser: AdamW lr ${f.lr} (60 warm-up steps, cosine to 10%), betas (0.9, 0.99), weight decay 0.01, gradient clip 1.0
 - Time: ${f.elapsedMin.toFixed(1)} min on ${f.adapter}
-- Architecture: LlamaForCausalLM, hidden ${c.hiddenSize}, ${c.numHiddenLayers} layers, ${c.numAttentionHeads} heads / ${c.numKeyValueHeads} KV heads (head_dim ${c.headDim}), MLP ${c.intermediateSize}, context ${c.maxPositionEmbeddings}, untied lm_head, F32
+- Architecture: LlamaForCausalLM, hidden ${c.hiddenSize}, ${c.numHiddenLayers} layers, ${c.numAttentionHeads} heads / ${c.numKeyValueHeads} KV heads (head_dim ${c.headDim}), MLP ${c.intermediateSize}, context ${c.maxPositionEmbeddings}, ${c.tieWordEmbeddings ? 'lm_head tied to the embeddings' : 'untied lm_head'}, F32
 
 ## Data
 - World: \`scripts/build-world.ts --seed=${f.seed}\` (${f.documents} documents in public/world/documents.json, ${f.devQuestions} dev MCQs in public/world/dev.json); code in src/world.

@@ -98,20 +98,25 @@ describe('anchor batches', () => {
       for (const id of row) expect(vocabulary).toContain(id);
       const counted = [...Array(b.T).keys()].filter((t) => b.mask[r * b.T + t] === 1);
       expect(counted.length).toBe(words - 1);
-      // Every counted target is the id that followed the target's previous id at its first occurrence.
-      for (const t of counted) {
-        const target = b.targets[r * b.T + t];
-        expect(target).toBe(row[t + 1]);
-        const earlier = row.indexOf(row[t]);
-        expect(earlier).toBeLessThan(t);
-        expect(row[earlier + 1]).toBe(target);
-        distances.add(t - earlier);
+      // The second run starts at counted[0]; the first is the earlier window holding the same ids.
+      const second = row.slice(counted[0], counted[0] + words);
+      expect(new Set(second).size).toBe(words);
+      const first = [...Array(counted[0]).keys()].find((p) => row.slice(p, p + words).join() === second.join());
+      expect(first).toBeDefined();
+      for (const [k, t] of counted.entries()) {
+        expect(b.targets[r * b.T + t]).toBe(row[t + 1]);
+        expect(row[first! + k + 1]).toBe(row[t + 1]);
       }
-      // The first run's ids are distinct, and noise never repeats them.
-      const first = row.indexOf(row[counted[0]]);
-      expect(new Set(row.slice(first, first + words)).size).toBe(words);
+      distances.add(counted[0] - first!);
     }
     expect(distances.size).toBeGreaterThan(5);
-    expect(() => repeatCopyBatch(vocabulary, 1, 30, 0, streamFor(3, 'init', 'test'))).toThrow(/distinct/);
+    // A separator stands just before the second run and is never a target.
+    const marked = repeatCopyBatch(vocabulary, 8, words, gap, streamFor(3, 'init', 'test'), 7);
+    for (let r = 0; r < marked.B; r++) {
+      const start = [...Array(marked.T).keys()].find((t) => marked.mask[r * marked.T + t] === 1)!;
+      expect(marked.ids[r][start - 1]).toBe(7);
+      expect(marked.ids[r].filter((id) => id === 7).length).toBe(1);
+    }
+    expect(() => repeatCopyBatch(vocabulary, 1, 31, 0, streamFor(3, 'init', 'test'))).toThrow(/distinct/);
   });
 });
