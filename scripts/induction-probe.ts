@@ -19,9 +19,9 @@ import { reshape } from '../src/engine/ops/reshape.ts';
 import { AdamW } from '../src/engine/optim/adamw.ts';
 import { streamFor } from '../src/infuser/rng.ts';
 import { LlamaModel } from '../src/model/llama.ts';
-import { parameterSpecs, parseModelConfig } from '../src/model/model-config.ts';
 import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
-import { repeatCopyBatch } from '../src/world/anchor-batches.ts';
+import { repeatCopyBatch, warmupVocabularySize } from '../src/world/anchor-batches.ts';
+import { anchorConfig, anchorInitWeights } from '../src/world/anchor-model.ts';
 
 function num(name: string, fallback: number): number {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -50,38 +50,13 @@ if (VOCAB_SIZE < VOCAB + 1) throw new Error('induction-probe: --vocab-size must 
 const GROW = num('grow', 0);
 const GROW_FROM = num('grow-from', 20);
 const GROW_HOLD = num('grow-hold', 0);
-const vocabAt = (step: number) => (GROW > 0
-  ? Math.min(VOCAB, Math.round(GROW_FROM + ((VOCAB - GROW_FROM) * Math.max(0, step - GROW_HOLD)) / Math.max(1, GROW - GROW_HOLD)))
-  : VOCAB);
+const vocabAt = (step: number) => warmupVocabularySize(step, VOCAB, GROW_FROM, GROW_HOLD, GROW);
 const TASK = process.argv.find((a) => a.startsWith('--task='))?.slice(7) ?? 'spans';
 if (TASK !== 'spans' && TASK !== 'repeat') throw new Error(`induction-probe: --task must be spans or repeat, got ${TASK}`);
 if (SPAN < 2 || SPAN > WORDS) throw new Error('induction-probe: --span must be between 2 and --words');
 
-// The anchors' shape (scripts/train-anchors.ts) with the probe's vocabulary; id 0 separates spans.
-const cfg = parseModelConfig({
-  architectures: ['LlamaForCausalLM'], vocab_size: VOCAB_SIZE, hidden_size: HIDDEN, intermediate_size: 2 * HIDDEN,
-  num_hidden_layers: LAYERS, num_attention_heads: 4, num_key_value_heads: 2, head_dim: HIDDEN / 4,
-  max_position_embeddings: 512, rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: TIE,
-  bos_token_id: null, eos_token_id: 0, torch_dtype: 'float32',
-});
-
-/** The anchors' initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2L), norms 1. */
-function initWeights(): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
-  for (const { name, shape } of parameterSpecs(cfg)) {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    if (name.endsWith('norm.weight')) data.fill(1);
-    else {
-      const std = /o_proj|down_proj/.test(name) ? 0.02 / Math.sqrt(2 * LAYERS) : 0.02;
-      const s = streamFor(SEED, 'init', 'induction-probe', name);
-      for (let i = 0; i < data.length; i++) {
-        data[i] = std * Math.sqrt(-2 * Math.log(Math.max(s.uniformAt(2 * i), 1e-12))) * Math.cos(2 * Math.PI * s.uniformAt(2 * i + 1));
-      }
-    }
-    out.set(name, data);
-  }
-  return out;
-}
+// The anchors' shape and initialisation with the probe's vocabulary; id 0 separates spans.
+const cfg = anchorConfig({ vocabSize: VOCAB_SIZE, eosId: 0, layers: LAYERS, hidden: HIDDEN, tie: TIE });
 
 function batch(step: number): { ids: number[][]; targets: number[]; mask: number[]; T: number } {
   const s = streamFor(SEED, 'init', 'induction-probe-data', step);
@@ -117,7 +92,7 @@ async function main(): Promise<void> {
   const gpu = await acquireFastGpu((process.argv.find((a) => a.startsWith('--adapter='))?.slice(10) ?? 'gles') as AdapterChoice);
   overrideVariant('matmul', 'regs8x8');
   const e = new Engine(gpu);
-  const model = new LlamaModel(e, cfg, initWeights());
+  const model = new LlamaModel(e, cfg, anchorInitWeights(cfg, SEED, 'induction-probe'));
   const opt = new AdamW(model.parameters(), { lr: LR, beta1: 0.9, beta2: 0.99, weightDecay: 0.01, maxGradNorm: 1.0 });
   const rowLength = TASK === 'repeat' ? 2 * WORDS + GAP + (SEP ? 1 : 0) : WORDS + SPANS * (SPAN + 1);
   console.log(`${TASK} task, vocab ${VOCAB}, ${BATCH} rows x ${rowLength} ids, lr ${LR}, hidden ${HIDDEN}, ${LAYERS} layers; no copying scores ln(vocab) = ${Math.log(VOCAB).toFixed(3)}`);

@@ -24,9 +24,8 @@ import { crossEntropy } from '../src/engine/ops/cross-entropy.ts';
 import { uploadIds } from '../src/engine/ops/embedding.ts';
 import { reshape } from '../src/engine/ops/reshape.ts';
 import { AdamW } from '../src/engine/optim/adamw.ts';
-import { streamFor } from '../src/infuser/rng.ts';
 import { LlamaModel } from '../src/model/llama.ts';
-import { parameterCount, parameterSpecs, parseModelConfig, toHfConfig, type ModelConfig } from '../src/model/model-config.ts';
+import { parameterCount, parameterSpecs } from '../src/model/model-config.ts';
 import { saveHfFolder } from '../src/model/hf-folder.ts';
 import { NodeFolder } from '../src/model/node-folder.ts';
 import { TextTokenizer } from '../src/model/tokenizer.ts';
@@ -34,7 +33,8 @@ import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.t
 import { buildWorld } from '../src/world/documents.ts';
 import { buildSftExamples, DEFAULT_SFT } from '../src/world/sft.ts';
 import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
-import { boxedLetterPositions, epochBatches, repeatCopyBatch, tokenizeExample, type TokenBatch } from '../src/world/anchor-batches.ts';
+import { boxedLetterPositions, epochBatches, repeatCopyBatch, tokenizeExample, warmupVocabularySize, type TokenBatch } from '../src/world/anchor-batches.ts';
+import { anchorConfig, anchorInitWeights } from '../src/world/anchor-model.ts';
 import { worldStream } from '../src/world/facts.ts';
 import { anchorModelCard, type CardFacts } from '../src/world/model-card.ts';
 
@@ -62,8 +62,6 @@ const HELD_OUT = 48;
 const LAYERS = num('layers', 4);
 const HIDDEN = num('hidden', 128);
 const TIE = num('tie', 0) === 1;
-if (!Number.isInteger(LAYERS) || LAYERS < 1) throw new Error(`train-anchors: --layers must be a positive integer, got ${LAYERS}`);
-if (!Number.isInteger(HIDDEN / 4) || HIDDEN <= 0) throw new Error(`train-anchors: --hidden must be a positive multiple of 4 (4 heads), got ${HIDDEN}`);
 const INDUCTION_STEPS = num('induction-steps', 0);
 const INDUCTION_EVERY = num('induction-every', 0);
 const INDUCTION_WORDS = num('induction-words', 16);
@@ -72,36 +70,6 @@ const INDUCTION_GROW = num('induction-grow', 0);
 const INDUCTION_HOLD = num('induction-hold', 0);
 const GROW_FROM = 20;
 const isInductionStep = (step: number) => step < INDUCTION_STEPS || (INDUCTION_EVERY > 0 && step % INDUCTION_EVERY === INDUCTION_EVERY - 1);
-
-function anchorConfig(vocab: number, eosId: number): ModelConfig {
-  return parseModelConfig({
-    architectures: ['LlamaForCausalLM'], vocab_size: Math.ceil(vocab / 64) * 64, hidden_size: HIDDEN,
-    intermediate_size: 2 * HIDDEN, num_hidden_layers: LAYERS, num_attention_heads: 4, num_key_value_heads: 2, head_dim: HIDDEN / 4,
-    max_position_embeddings: 512, rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: TIE,
-    bos_token_id: null, eos_token_id: eosId, torch_dtype: 'float32',
-  });
-}
-
-/** Normal(0, 0.02) from the run-seed stream `init` keyed by parameter name; projections into the
- *  residual stream scaled by 1/sqrt(2L) (GPT-2); RMSNorm weights 1. */
-function initWeights(cfg: ModelConfig, seed: number): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
-  for (const { name, shape } of parameterSpecs(cfg)) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    if (name.endsWith('norm.weight')) data.fill(1);
-    else {
-      const std = /o_proj|down_proj/.test(name) ? 0.02 / Math.sqrt(2 * cfg.numHiddenLayers) : 0.02;
-      const s = streamFor(seed, 'init', name);
-      for (let i = 0; i < n; i++) {
-        const u = Math.max(s.uniformAt(2 * i), 1e-12);
-        data[i] = std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * s.uniformAt(2 * i + 1));
-      }
-    }
-    out.set(name, data);
-  }
-  return out;
-}
 
 function lrAt(step: number, total: number): number {
   if (step < WARMUP) return (LR * (step + 1)) / WARMUP;
@@ -157,14 +125,12 @@ async function main(): Promise<void> {
   const tokenized = sft.map((x) => tokenizeExample((t) => tokenizer.encode(t), x)).filter((x) => x.ids.length <= 512);
   const heldOut = tokenized.slice(0, HELD_OUT);
   const train = tokenized.slice(HELD_OUT);
-  const cfg = anchorConfig(tokenizer.vocabSize, eosId);
+  const cfg = anchorConfig({ vocabSize: Math.ceil(tokenizer.vocabSize / 64) * 64, eosId, layers: LAYERS, hidden: HIDDEN, tie: TIE });
   // The warm-up's ids: those of the SFT replies, most frequent first (what --induction-grow starts with).
   const replyCounts = new Map<number, number>();
   for (const x of train) x.ids.forEach((id, t) => { if (x.isResponse[t] === 1 && id !== eosId && id !== padId) replyCounts.set(id, (replyCounts.get(id) ?? 0) + 1); });
   const inductionVocabulary = [...replyCounts.keys()].sort((a, b) => replyCounts.get(b)! - replyCounts.get(a)! || a - b);
-  const vocabularyAt = (step: number) => INDUCTION_GROW > 0
-    ? inductionVocabulary.slice(0, Math.min(inductionVocabulary.length, Math.round(GROW_FROM + ((inductionVocabulary.length - GROW_FROM) * Math.max(0, step - INDUCTION_HOLD)) / Math.max(1, INDUCTION_GROW - INDUCTION_HOLD))))
-    : inductionVocabulary;
+  const vocabularyAt = (step: number) => inductionVocabulary.slice(0, warmupVocabularySize(step, inductionVocabulary.length, GROW_FROM, INDUCTION_HOLD, INDUCTION_GROW));
   // The newline marks where each repeat starts, as id 0 does in the probe.
   const inductionSeparator = tokenizer.encode('\n')[0];
   const inductionRows = Math.max(1, Math.floor(BATCH_TOKENS / (Math.ceil((2 * INDUCTION_WORDS + INDUCTION_GAP + 1) / 8) * 8)));
@@ -176,7 +142,7 @@ async function main(): Promise<void> {
   console.log(`adapter: ${gpu.adapter.device} ${gpu.adapter.description}`);
   overrideVariant('matmul', 'regs8x8'); // fastest barrier-free variant measured on llvmpipe and SwiftShader
   const e = new Engine(gpu);
-  const model = new LlamaModel(e, cfg, initWeights(cfg, SEED));
+  const model = new LlamaModel(e, cfg, anchorInitWeights(cfg, SEED));
   const opt = new AdamW(model.parameters(), { lr: LR, beta1: 0.9, beta2: 0.99, weightDecay: 0.01, maxGradNorm: 1.0 });
   const heldBatches = epochBatches(heldOut, worldStream(SEED, 'held-out'), BATCH_TOKENS, padId);
   const facts: CardFacts = {

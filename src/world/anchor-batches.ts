@@ -118,3 +118,12 @@ export function repeatCopyBatch(vocabulary: readonly number[], rows: number, wor
   // Every row has length 2·words + gap (+1 with a separator); the pad id only fills the multiple-of-8 round-up.
   return makeBatch(examples, vocabulary[0]);
 }
+
+/**
+ * How many ids a widening warm-up draws from at `step`: `from` until step `hold`, then linearly more
+ * until all `full` of them at step `grow`. `grow` 0 means all of them from the start.
+ */
+export function warmupVocabularySize(step: number, full: number, from: number, hold: number, grow: number): number {
+  if (grow <= 0) return full;
+  return Math.min(full, Math.round(from + ((full - from) * Math.max(0, step - hold)) / Math.max(1, grow - hold)));
+}

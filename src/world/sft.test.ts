@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildWorld } from './documents.ts';
 import { buildSftExamples, questionJson } from './sft.ts';
-import { boxedLetterPositions, epochBatches, makeBatch, repeatCopyBatch, tokenizeExample } from './anchor-batches.ts';
+import { boxedLetterPositions, epochBatches, makeBatch, repeatCopyBatch, tokenizeExample, warmupVocabularySize } from './anchor-batches.ts';
 import { parseGeneratorResponse } from '../infuser/question-parser.ts';
 import { extractAnswer } from '../infuser/answer-extraction.ts';
 import { streamFor } from '../infuser/rng.ts';
@@ -118,5 +118,11 @@ describe('anchor batches', () => {
       expect(marked.ids[r].filter((id) => id === 7).length).toBe(1);
     }
     expect(() => repeatCopyBatch(vocabulary, 1, 31, 0, streamFor(3, 'init', 'test'))).toThrow(/distinct/);
+  });
+
+  it('widens the warm-up vocabulary: held, then linear, then all', () => {
+    const at = (step: number) => warmupVocabularySize(step, 452, 20, 300, 800);
+    expect([0, 300, 550, 800, 2000].map(at)).toEqual([20, 20, 236, 452, 452]);
+    expect(warmupVocabularySize(0, 452, 20, 0, 0)).toBe(452);
   });
 });
