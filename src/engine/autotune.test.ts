@@ -49,7 +49,10 @@ describe('autotune', () => {
     expect(rec.variant).toBe('quick');
     expect(Object.keys(rec.timingsMs).sort()).toEqual(['quick', 'slow']);
     expect(rec.timingsMs.quick).toBeLessThan(rec.timingsMs.slow);
-    expect(rec.method).toBe(e.gpu.features.has('timestamp-query') ? 'timestamp-query' : 'wall-clock');
+    // timeDispatch falls back to the wall clock when a pass's timestamps come back unusable (equal ticks
+    // for a tiny dispatch on SwiftShader happened once in CI), so with the feature either method is valid.
+    if (e.gpu.features.has('timestamp-query')) expect(['timestamp-query', 'wall-clock']).toContain(rec.method);
+    else expect(rec.method).toBe('wall-clock');
     expect(chosenVariant(e, t)).toBe('quick');
     expect(t.prepared).toBe(2);
 
