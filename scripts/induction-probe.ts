@@ -11,11 +11,14 @@
 // Flags: --vocab=60 --words=40 --spans=5 --span=4 --batch=4 --steps=500 --lr=0.003 --hidden=128
 //   --layers=4 --seed=1 --adapter=gles|default --task=spans|repeat --gap=16 --tie=0|1 (tied embeddings) --vocab-size=vocab+1 --sep=1|0
 //   --grow=0 --grow-from=20 --grow-hold=0 (repeat task: vocabulary grows from grow-from ids to vocab by step grow)
+//   --restrict=0 (until this step the softmax covers only the task's ids)
 import { Engine } from '../src/engine/engine.ts';
 import { overrideVariant } from '../src/engine/autotune.ts';
 import { crossEntropy } from '../src/engine/ops/cross-entropy.ts';
 import { uploadIds } from '../src/engine/ops/embedding.ts';
 import { reshape } from '../src/engine/ops/reshape.ts';
+import { add } from '../src/engine/ops/elementwise.ts';
+import { outputMask } from '../src/world/anchor-batches.ts';
 import { AdamW } from '../src/engine/optim/adamw.ts';
 import { streamFor } from '../src/infuser/rng.ts';
 import { LlamaModel } from '../src/model/llama.ts';
@@ -51,6 +54,9 @@ const GROW = num('grow', 0);
 const GROW_FROM = num('grow-from', 20);
 const GROW_HOLD = num('grow-hold', 0);
 const vocabAt = (step: number) => warmupVocabularySize(step, VOCAB, GROW_FROM, GROW_HOLD, GROW);
+// --restrict=N: until step N the softmax covers only the task's ids (0..vocabAt(step)), as a model with
+// that small an output would have; after it, the model's whole vocabulary.
+const RESTRICT = num('restrict', 0);
 const TASK = process.argv.find((a) => a.startsWith('--task='))?.slice(7) ?? 'spans';
 if (TASK !== 'spans' && TASK !== 'repeat') throw new Error(`induction-probe: --task must be spans or repeat, got ${TASK}`);
 if (SPAN < 2 || SPAN > WORDS) throw new Error('induction-probe: --span must be between 2 and --words');
@@ -102,7 +108,8 @@ async function main(): Promise<void> {
     const b = batch(step);
     opt.lr = step <= 60 ? (LR * step) / 60 : LR;
     const loss = e.tidy(() => {
-      const logits = reshape(model.forward(b.ids), [BATCH * b.T, cfg.vocabSize]);
+      let logits = reshape(model.forward(b.ids), [BATCH * b.T, cfg.vocabSize]);
+      if (step <= RESTRICT) logits = add(logits, e.fromArray(outputMask(cfg.vocabSize, Array.from({ length: vocabAt(step) + 1 }, (_, i) => i)), [cfg.vocabSize], 'output mask'));
       const l = crossEntropy(logits, uploadIds(e, b.targets, 'targets'), e.fromArray(b.mask, [BATCH * b.T], 'mask')).loss;
       e.tape.backward(l);
       return l;

@@ -3,19 +3,22 @@
 // only, AdamW, seeded), written as a Hugging Face folder that serves as both roles' base model.
 // Run (GLES adapter on llvmpipe; falls back to the default adapter):
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts [--budget-min=50]
-// Flags: --seed=5 --steps=N (else planned from the budget after 20 timed steps) --budget-min=50
+// Flags: --seed=5 --steps=N (else planned from the budget, timing the 15 steps before 20 past the warm-up-only steps) --budget-min=50
 //   --lr=0.003 --merges=600 --batch-tokens=1024 --checkpoint-min=5 --adapter=gles|default --probe=N (time N steps, exit)
 //   --out=public/anchors/tiny-world --layers=4 --hidden=128 --tie=0|1 --induction-steps=0 --induction-every=0 --induction-words=16 --induction-gap=24
+//   --induction-restrict=0|1 (1: warm-up copies are scored over the warm-up's ids only)
 //   --induction-grow=0 --induction-hold=0 (the warm-up uses the 20 most frequent reply ids until step
 //   hold, then grows linearly to all of them by step grow)
+//   --choice-steps=0 --choice-every=0 --choice-queries=6 --choice-hold=0 --choice-grow=0 --choice-echo=0|1
+//   --mark-letter=none|paren|adjacent (Solver replies also name the letter after the answer: solverReply)
 // The first --induction-steps steps, and every --induction-every-th step after them, train on repeat-copy
 // rows (repeatCopyBatch, a newline before each repeat) over the ids of the SFT replies instead of SFT
-// batches. The in-context lookup every world task needs forms on such rows within a few hundred steps
-// at 2 layers over 20 ids; on SFT replies alone it had not formed after 5,000. No recipe is settled
-// yet: at the anchors' shape it has not formed within our CPU budget (docs/experiment.md, "Why the
-// anchors do not copy").
-// Every checkpoint also logs the held-out boxed-letter accuracy (held_out_log.json): the in-context
-// lookup the anchors still lack (docs/experiment.md, "Why the anchors do not copy").
+// batches; --choice-steps steps after those, and every --choice-every-th step, train on choice-lookup
+// rows (choiceLookupBatch: the Solver's letter lookup alone). With --induction-restrict=1 the repeat
+// lookup forms within ~900 steps at 2 layers and spreads to all reply ids; the letter lookup has not
+// formed on rows that transfer to real prompts (docs/experiment.md, "Why the anchors do not copy").
+// Every checkpoint also logs the held-out accuracy of the letter a Solver reply first names
+// (held_out_log.json), teacher-forced: the lookup the anchors still lack.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/engine.ts';
@@ -23,6 +26,7 @@ import { overrideVariant } from '../src/engine/autotune.ts';
 import { crossEntropy } from '../src/engine/ops/cross-entropy.ts';
 import { uploadIds } from '../src/engine/ops/embedding.ts';
 import { reshape } from '../src/engine/ops/reshape.ts';
+import { add } from '../src/engine/ops/elementwise.ts';
 import { AdamW } from '../src/engine/optim/adamw.ts';
 import { LlamaModel } from '../src/model/llama.ts';
 import { parameterCount, parameterSpecs } from '../src/model/model-config.ts';
@@ -31,9 +35,9 @@ import { NodeFolder } from '../src/model/node-folder.ts';
 import { TextTokenizer } from '../src/model/tokenizer.ts';
 import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
 import { buildWorld } from '../src/world/documents.ts';
-import { buildSftExamples, DEFAULT_SFT } from '../src/world/sft.ts';
+import { buildSftExamples, DEFAULT_SFT, type LetterMark } from '../src/world/sft.ts';
 import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
-import { boxedLetterPositions, epochBatches, repeatCopyBatch, tokenizeExample, warmupVocabularySize, type TokenBatch } from '../src/world/anchor-batches.ts';
+import { boxedLetterPositions, choiceLookupBatch, epochBatches, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize, type TokenBatch } from '../src/world/anchor-batches.ts';
 import { anchorConfig, anchorInitWeights } from '../src/world/anchor-model.ts';
 import { worldStream } from '../src/world/facts.ts';
 import { anchorModelCard, type CardFacts } from '../src/world/model-card.ts';
@@ -69,7 +73,31 @@ const INDUCTION_GAP = num('induction-gap', 24);
 const INDUCTION_GROW = num('induction-grow', 0);
 const INDUCTION_HOLD = num('induction-hold', 0);
 const GROW_FROM = 20;
-const isInductionStep = (step: number) => step < INDUCTION_STEPS || (INDUCTION_EVERY > 0 && step % INDUCTION_EVERY === INDUCTION_EVERY - 1);
+// 1: warm-up steps score their copies over the warm-up's ids only (outputMask), as the probe's small-output model does.
+const INDUCTION_RESTRICT = num('induction-restrict', 0) === 1;
+// The choice-lookup warm-up (choiceLookupBatch): --choice-steps steps right after the repeat warm-up's
+// first --induction-steps, then every --choice-every-th step; --choice-queries letters per row.
+const CHOICE_STEPS = num('choice-steps', 0);
+const CHOICE_EVERY = num('choice-every', 0);
+const CHOICE_QUERIES = num('choice-queries', 6);
+// --choice-hold/--choice-grow: the choice strings widen as the repeat warm-up's ids do, shortest first.
+const CHOICE_HOLD = num('choice-hold', 0);
+const CHOICE_GROW = num('choice-grow', 0);
+// 1: each choice line repeats its letter after the string, with loss (choiceLookupBatch's echo).
+const CHOICE_ECHO = num('choice-echo', 0) === 1;
+// none | paren | adjacent: Solver replies also name the letter right after the answer (solverReply's mark).
+const MARK_LETTER = flag('mark-letter', 'none') as LetterMark;
+if (!['none', 'paren', 'adjacent'].includes(MARK_LETTER)) throw new Error(`train-anchors: --mark-letter must be none, paren or adjacent, got ${MARK_LETTER}`);
+const PLAN_AT = INDUCTION_STEPS + CHOICE_STEPS + 20;
+
+/** Which warm-up replaces the SFT batch at `step`, if any (choice wins where both schedules fall). */
+function warmupTask(step: number): 'repeat' | 'choice' | null {
+  if (step < INDUCTION_STEPS) return 'repeat';
+  if (step < INDUCTION_STEPS + CHOICE_STEPS) return 'choice';
+  if (CHOICE_EVERY > 0 && step % CHOICE_EVERY === 0) return 'choice';
+  if (INDUCTION_EVERY > 0 && step % INDUCTION_EVERY === INDUCTION_EVERY - 1) return 'repeat';
+  return null;
+}
 
 function lrAt(step: number, total: number): number {
   if (step < WARMUP) return (LR * (step + 1)) / WARMUP;
@@ -78,9 +106,10 @@ function lrAt(step: number, total: number): number {
 }
 
 /** Mean response-token loss of one batch; records the backward when `train`. */
-async function batchLoss(model: LlamaModel, e: Engine, b: TokenBatch, train: boolean): Promise<number> {
+async function batchLoss(model: LlamaModel, e: Engine, b: TokenBatch, train: boolean, outputs?: Float32Array): Promise<number> {
   const run = () => e.tidy(() => {
-    const logits = reshape(model.forward(b.ids), [b.B * b.T, model.cfg.vocabSize]);
+    let logits = reshape(model.forward(b.ids), [b.B * b.T, model.cfg.vocabSize]);
+    if (outputs) logits = add(logits, e.fromArray(outputs, [model.cfg.vocabSize], 'output mask'));
     const mask = e.fromArray(b.mask, [b.B * b.T], 'loss mask');
     const loss = crossEntropy(logits, uploadIds(e, b.targets, 'targets'), mask).loss;
     if (train) e.tape.backward(loss);
@@ -97,17 +126,19 @@ async function batchLoss(model: LlamaModel, e: Engine, b: TokenBatch, train: boo
  * own derivation and the choice list, so it measures the in-context lookup a Solver needs (a model that
  * has only learnt the reply template scores about 1/4). Returns [correct, total].
  */
-async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, tokenizer: TextTokenizer): Promise<[number, number]> {
+async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, tokenizer: TextTokenizer, among?: readonly number[]): Promise<[number, number]> {
   const V = model.cfg.vocabSize;
-  const at = boxedLetterPositions(b, (id) => tokenizer.decode([id]));
+  const at = boxedLetterPositions(b, (id) => tokenizer.decode([id]), MARK_LETTER);
   if (at.length === 0) return [0, 0];
   const logits = e.tape.noGrad(() => e.tidy(() => reshape(model.forward(b.ids), [b.B * b.T, V])));
   const L = await logits.toArray();
   logits.dispose();
   let correct = 0;
   for (const i of at) {
-    let best = 0;
-    for (let v = 1; v < V; v++) if (L[i * V + v] > L[i * V + best]) best = v;
+    // `among`: the argmax over those ids only (a warm-up scored by a masked softmax never ranks the rest).
+    const ids = among ?? Array.from({ length: V }, (_, v) => v);
+    let best = ids[0];
+    for (const v of ids) if (L[i * V + v] > L[i * V + best]) best = v;
     if (best === b.targets[i]) correct++;
   }
   return [correct, at.length];
@@ -116,7 +147,7 @@ async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, 
 async function main(): Promise<void> {
   const t0 = Date.now();
   const world = buildWorld({ seed: SEED });
-  const sft = buildSftExamples(world);
+  const sft = buildSftExamples(world, { markLetter: MARK_LETTER });
   const corpus = [...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])];
   const built = buildTokenizer(corpus, MAX_MERGES);
   const tokenizer = TextTokenizer.fromJson({ tokenizerJson: built.tokenizerJson, tokenizerConfig: built.tokenizerConfig });
@@ -133,7 +164,18 @@ async function main(): Promise<void> {
   const vocabularyAt = (step: number) => inductionVocabulary.slice(0, warmupVocabularySize(step, inductionVocabulary.length, GROW_FROM, INDUCTION_HOLD, INDUCTION_GROW));
   // The newline marks where each repeat starts, as id 0 does in the probe.
   const inductionSeparator = tokenizer.encode('\n')[0];
+  // The choice warm-up's strings: every choice of a Solver SFT prompt (names, numbers, colours).
+  const choiceTokens = (c: string) => tokenizer.encode(` ${c}`).length;
+  const choicePool = [...new Set(sft.filter((x) => x.role === 'solver').flatMap((x) => [...x.prompt.matchAll(/^[A-H]\) (.+)$/gm)].map((m) => m[1])))]
+    .sort((a, b) => choiceTokens(a) - choiceTokens(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const choicePoolAt = (step: number) => choicePool.slice(0, warmupVocabularySize(step - INDUCTION_STEPS, choicePool.length, GROW_FROM, CHOICE_HOLD, CHOICE_GROW));
+  // The letters a choice warm-up scores: bare after "{" or "(", and with a space in echoes and adjacent marks.
+  const spaced = CHOICE_ECHO || MARK_LETTER === 'adjacent';
+  const letterIds = Array.from(spaced ? ['A', 'B', 'C', 'D', ' A', ' B', ' C', ' D'] : ['A', 'B', 'C', 'D'], (l) => tokenizer.encode(l)[0]);
+  const encode = (t: string) => tokenizer.encode(t);
   const inductionRows = Math.max(1, Math.floor(BATCH_TOKENS / (Math.ceil((2 * INDUCTION_WORDS + INDUCTION_GAP + 1) / 8) * 8)));
+  // Row lengths vary with the strings drawn; size the batch by the longest of 64 sample rows.
+  const choiceRows = Math.max(1, Math.floor(BATCH_TOKENS / choiceLookupBatch(encode, choicePool, 64, 4, CHOICE_QUERIES, worldStream(SEED, 'choice-size'), padId, CHOICE_ECHO, MARK_LETTER).T));
   const meanLen = train.reduce((a, x) => a + x.ids.length, 0) / train.length;
   console.log(`data: ${train.length} train + ${heldOut.length} held-out examples, mean ${meanLen.toFixed(0)} tokens; vocab ${tokenizer.vocabSize} (config ${cfg.vocabSize}); ${parameterCount(cfg)} parameters; prep ${Date.now() - t0} ms`);
 
@@ -151,9 +193,11 @@ async function main(): Promise<void> {
     solverExamples: DEFAULT_SFT.solverExamples, mistakeRate: DEFAULT_SFT.mistakeRate, documents: world.documents.length,
     devQuestions: world.dev.length, vocab: tokenizer.vocabSize, trainLoss: NaN, heldOutLoss: NaN, heldOutLetterAccuracy: NaN, heldOutLetters: 0, heldOut: heldOut.length, tokensSeen: 0,
     elapsedMin: 0, adapter: `${gpu.adapter.device} ${gpu.adapter.description}`.trim(),
-    induction: { steps: INDUCTION_STEPS, every: INDUCTION_EVERY, grow: INDUCTION_GROW, hold: INDUCTION_HOLD, words: INDUCTION_WORDS, gap: INDUCTION_GAP, rows: inductionRows, vocabulary: inductionVocabulary.length, taken: 0, loss: NaN },
+    induction: { steps: INDUCTION_STEPS, every: INDUCTION_EVERY, grow: INDUCTION_GROW, hold: INDUCTION_HOLD, words: INDUCTION_WORDS, gap: INDUCTION_GAP, rows: inductionRows, vocabulary: inductionVocabulary.length, taken: 0, loss: NaN, restrict: INDUCTION_RESTRICT },
+    choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },
+    markLetter: MARK_LETTER,
   };
-  const log: { step: number; loss: number; lr: number; elapsedS: number; induction?: true }[] = [];
+  const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' }[] = [];
   const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];
 
   async function checkpoint(final: boolean): Promise<void> {
@@ -191,12 +235,11 @@ async function main(): Promise<void> {
   let tokens = 0;
   const stepMs: number[] = [];
   let step = 0;
-  let inductionEma = NaN;
   /** One optimiser step on `b`; returns its loss. */
-  async function trainStep(b: TokenBatch): Promise<{ loss: number; gradNorm: number }> {
+  async function trainStep(b: TokenBatch, mask?: Float32Array): Promise<{ loss: number; gradNorm: number }> {
     const ts = Date.now();
     opt.lr = lrAt(step, total);
-    const loss = await batchLoss(model, e, b, true);
+    const loss = await batchLoss(model, e, b, true, mask);
     const report = await opt.step();
     opt.zeroGrad();
     step++;
@@ -205,11 +248,12 @@ async function main(): Promise<void> {
     Object.assign(facts, { steps: step, tokensSeen: tokens, elapsedMin: (Date.now() - tStart) / 60_000 });
     return { loss, gradNorm: report.gradNorm };
   }
-  /** After each step: plan the schedule at step 20, cut it at 115% of the budget, checkpoint. */
+  /** After each step: plan the schedule 20 steps after the warm-up-only steps, cut it at 115% of the budget, checkpoint. */
   async function afterStep(): Promise<void> {
-    if (FIXED_STEPS === 0 && PROBE === 0 && step === 20) {
+    // Warm-up-only steps are faster than the mix that follows, so the plan waits for 20 steps past them.
+    if (FIXED_STEPS === 0 && PROBE === 0 && step === PLAN_AT) {
       // Plan the schedule from the measured speed (steps 6..20), then keep it fixed.
-      const mean = stepMs.slice(5).reduce((a, x) => a + x, 0) / (stepMs.length - 5);
+      const mean = stepMs.slice(-15).reduce((a, x) => a + x, 0) / 15;
       total = Math.max(100, Math.floor((BUDGET_MS - (Date.now() - tStart)) / mean) + step);
       facts.plannedSteps = total;
       console.log(`planned ${total} steps at ${mean.toFixed(0)} ms/step for a ${(BUDGET_MS / 60000).toFixed(0)} min budget (rerun with --steps=${total} to reproduce)`);
@@ -225,14 +269,22 @@ async function main(): Promise<void> {
   }
   for (let epoch = 0; step < total; epoch++) {
     for (const b of epochBatches(train, worldStream(SEED, 'epoch', epoch), BATCH_TOKENS, padId)) {
-      while (step < total && isInductionStep(step)) {
-        const rows = repeatCopyBatch(vocabularyAt(step), inductionRows, INDUCTION_WORDS, INDUCTION_GAP, worldStream(SEED, 'induction', step), inductionSeparator);
-        const { loss } = await trainStep(rows);
-        inductionEma = Number.isNaN(inductionEma) ? loss : 0.9 * inductionEma + 0.1 * loss;
-        facts.induction.taken++;
-        facts.induction.loss = inductionEma;
-        log.push({ step, loss, lr: opt.lr, elapsedS: (Date.now() - tStart) / 1000, induction: true });
-        if (step % 10 === 0 || PROBE > 0) console.log(`step ${step}/${total} induction copy loss ${loss.toFixed(4)} ema ${inductionEma.toFixed(4)} over ${vocabularyAt(step).length} ids (ln ${Math.log(vocabularyAt(step).length).toFixed(2)})`);
+      for (let task = warmupTask(step); step < total && task !== null; task = warmupTask(step)) {
+        const rows = task === 'choice'
+          ? choiceLookupBatch(encode, choicePoolAt(step), choiceRows, 4, CHOICE_QUERIES, worldStream(SEED, 'choice', step), padId, CHOICE_ECHO, MARK_LETTER)
+          : repeatCopyBatch(vocabularyAt(step), inductionRows, INDUCTION_WORDS, INDUCTION_GAP, worldStream(SEED, 'induction', step), inductionSeparator);
+        const allowed = task === 'choice' ? letterIds : [inductionSeparator, ...vocabularyAt(step)];
+        const { loss } = await trainStep(rows, INDUCTION_RESTRICT ? outputMask(cfg.vocabSize, allowed) : undefined);
+        const record = task === 'choice' ? facts.choice! : facts.induction;
+        record.taken++;
+        record.loss = Number.isNaN(record.loss) ? loss : 0.9 * record.loss + 0.1 * loss;
+        log.push({ step, loss, lr: opt.lr, elapsedS: (Date.now() - tStart) / 1000, warmup: task });
+        const over = task === 'choice' ? 4 : vocabularyAt(step).length;
+        const among = task === 'choice' ? ` among ${choicePoolAt(step).length} strings` : '';
+        // The lookup alone, on this batch: the first letter of each reply ending (the boxed copy and echoes aside).
+        const lookup = task === 'choice' && step % 25 === 0 ? await boxedLetterAccuracy(model, e, rows, tokenizer, INDUCTION_RESTRICT ? letterIds : undefined) : null;
+        const hits = lookup ? `; lookup ${lookup[0]}/${lookup[1]}` : '';
+        if (step % 10 === 0 || PROBE > 0) console.log(`step ${step}/${total} ${task} warm-up loss ${loss.toFixed(4)} ema ${record.loss.toFixed(4)} over ${over} ids (ln ${Math.log(over).toFixed(2)})${among}${hits}`);
         await afterStep();
       }
       if (step >= total) break;

@@ -3,7 +3,7 @@
 // length share a batch, right-padded (causal attention keeps padding from touching real positions).
 // Invariant: a batch holds at most `batchTokens` positions (B × T), and its targets are ids shifted by one.
 import type { Stream } from '../infuser/rng.ts';
-import type { SftExample } from './sft.ts';
+import type { LetterMark, SftExample } from './sft.ts';
 
 export interface TokenizedExample { ids: number[]; /** 1 where ids[t] is a response token. */ isResponse: number[] }
 
@@ -71,15 +71,24 @@ export function epochBatches(examples: readonly TokenizedExample[], s: Stream, b
 }
 
 /**
- * Flat positions (b·T + t) whose target is the letter after `\boxed{` in a reply: where the Solver turns
- * its derivation into a choice, the in-context lookup that train-anchors.ts tracks on held-out data.
+ * Flat positions (b·T + t) whose target is the letter a Solver reply first names: after `\boxed{`, or with
+ * `marked` replies ("Geba (D). \boxed{D}") after the " (" that follows the answer, since there the boxed
+ * letter only copies it. That letter is where the Solver turns its derivation into a choice, the
+ * in-context lookup that train-anchors.ts tracks on held-out data.
  */
-export function boxedLetterPositions(b: TokenBatch, decode: (id: number) => string): number[] {
+export function boxedLetterPositions(b: TokenBatch, decode: (id: number) => string, mark: LetterMark = 'none'): number[] {
   const out: number[] = [];
   for (let r = 0; r < b.B; r++) {
     for (let t = 1; t < b.T; t++) {
       const i = r * b.T + t;
-      if (b.mask[i] === 1 && decode(b.ids[r][t]) === '{' && decode(b.ids[r][t - 1]).endsWith('boxed')) out.push(i);
+      if (b.mask[i] !== 1) continue;
+      const here = decode(b.ids[r][t]);
+      const after = t + 2 < b.T ? decode(b.ids[r][t + 2]) : '';
+      const target = decode(b.targets[i]);
+      const hit = mark === 'paren' ? here.endsWith('(') && /^[A-H]$/.test(target) && after.startsWith(')')
+        : mark === 'adjacent' ? /^ [A-H]$/.test(target) && after.startsWith('.')
+        : here === '{' && decode(b.ids[r][t - 1]).endsWith('boxed');
+      if (hit) out.push(i);
     }
   }
   return out;
@@ -126,4 +135,88 @@ export function repeatCopyBatch(vocabulary: readonly number[], rows: number, wor
 export function warmupVocabularySize(step: number, full: number, from: number, hold: number, grow: number): number {
   if (grow <= 0) return full;
   return Math.min(full, Math.round(from + ((full - from) * Math.max(0, step - hold)) / Math.max(1, grow - hold)));
+}
+
+/**
+ * An additive logit mask that leaves `allowed` ids as they are and removes every other id from the
+ * softmax. The warm-up uses it so that the lookup forms as it does in a model whose output holds only
+ * the warm-up's ids: over the anchors' whole output it formed far more slowly (docs/experiment.md).
+ */
+export function outputMask(vocabSize: number, allowed: readonly number[]): Float32Array {
+  const m = new Float32Array(vocabSize).fill(-1e4);
+  for (const id of allowed) {
+    if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new Error(`outputMask: id ${id} is outside the vocabulary of ${vocabSize}`);
+    m[id] = 0;
+  }
+  return m;
+}
+
+/**
+ * A choice-lookup warm-up batch: the Solver's last step on its own. Each row lists `choices` distinct
+ * strings from `pool` the way a §3.5 prompt does ("A) Geba\n"), then `queries` reply endings
+ * ("So the answer is Geba. \\boxed{D}\n") that each name one of them; the loss is on the letter only.
+ * The letter stands before the name it belongs to, so this needs a lookup that reads the token before
+ * the match, not the one after it as repeat-copy rows teach. Names, numbers and colours in `pool` are
+ * split into pre-token pieces exactly as a whole reply would be, so the letter ids match real replies.
+ * With `echo`, each choice line also repeats its letter after the string (" D", with loss): a first step
+ * that moves the letter to where the string is, which the lookup then reads. With `mark`, the endings
+ * take solverReply's marked form, where the letter follows the answer at once ("Geba (D).") and the
+ * boxed letter copies it: the lookup then matches the name just written, a shorter path.
+ */
+export function choiceLookupBatch(
+  encode: (text: string) => number[], pool: readonly string[], rows: number, choices: number, queries: number, s: Stream, padId: number,
+  echo = false, mark: LetterMark = 'none',
+): TokenBatch {
+  if (choices < 2 || choices > Math.min(8, pool.length)) throw new Error(`choiceLookupBatch: choices must be in [2, ${Math.min(8, pool.length)}], got ${choices}`);
+  const letters = 'ABCDEFGH';
+  const letterIds = Array.from(letters, (l) => encode(l));
+  if (letterIds.some((x) => x.length !== 1)) throw new Error('choiceLookupBatch: every choice letter must be one token');
+  const closing = encode('}\n');
+  const newline = encode('\n');
+  const examples: TokenizedExample[] = [];
+  for (let r = 0; r < rows; r++) {
+    const picked: string[] = [];
+    while (picked.length < choices) {
+      const c = pool[s.nextInt(pool.length)];
+      if (!picked.includes(c)) picked.push(c);
+    }
+    const ids: number[] = [];
+    const isResponse: number[] = [];
+    picked.forEach((c, i) => {
+      const line = encode(`${letters[i]}) ${c}`);
+      ids.push(...line);
+      isResponse.push(...line.map(() => 0));
+      // echo: the line repeats its letter after the string, which puts the letter where the string is.
+      if (echo) {
+        const tail = encode(` ${letters[i]}`);
+        ids.push(...tail);
+        isResponse.push(...tail.map(() => 1));
+      }
+      ids.push(...newline);
+      isResponse.push(...newline.map(() => 0));
+    });
+    // Each ending names a choice not yet named in this row while any is left: a repeated one could copy
+    // its letter from the earlier ending instead of finding it in the list.
+    let unnamed: number[] = [];
+    for (let q = 0; q < queries; q++) {
+      if (unnamed.length === 0) unnamed = Array.from({ length: choices }, (_, i) => i);
+      const k = unnamed.splice(s.nextInt(unnamed.length), 1)[0];
+      const letter = letterIds[k][0];
+      if (mark !== 'none') {
+        // solverReply's marked forms ("Geba (D). \\boxed{D}", "Geba D. \\boxed{D}"): loss on both letters.
+        const lead = encode(`So the answer is ${picked[k]}${mark === 'paren' ? ' (' : ''}`);
+        const named = mark === 'paren' ? [letter] : encode(` ${letters[k]}`);
+        if (named.length !== 1) throw new Error(`choiceLookupBatch: " ${letters[k]}" must be one token`);
+        const middle = encode(mark === 'paren' ? '). \\boxed{' : '. \\boxed{');
+        ids.push(...lead, ...named, ...middle, letter, ...closing);
+        isResponse.push(...lead.map(() => 0), 1, ...middle.map(() => 0), 1, ...closing.map(() => 0));
+      } else {
+        const lead = encode(`So the answer is ${picked[k]}. \\boxed{`);
+        ids.push(...lead, letter, ...closing);
+        isResponse.push(...lead.map(() => 0), 1, ...closing.map(() => 0));
+      }
+    }
+    examples.push({ ids, isResponse });
+  }
+  return makeBatch(examples, padId);
 }

@@ -30,5 +30,17 @@ describe('anchor model card', () => {
     const grown = anchorModelCard(facts({ steps: 30, every: 8, grow: 20, hold: 10, taken: 39, loss: 0.25 }), true);
     expect(grown).toContain('--induction-every=8 --induction-grow=20 --induction-hold=10 --induction-words=16');
     expect(grown).toContain('(the 20 most frequent until step 10, then more until all of them from step 20)');
+    expect(grown).not.toContain('--induction-restrict');
+    const restricted = anchorModelCard(facts({ steps: 30, every: 8, taken: 39, loss: 0.25, restrict: true }), true);
+    expect(restricted).toContain('--induction-gap=24 --induction-restrict=1`');
+    expect(restricted).toContain("scored by a softmax over the warm-up's ids only");
+    const lookup = anchorModelCard({
+      ...facts({ steps: 30, taken: 30, loss: 0.1, restrict: true }), markLetter: 'adjacent',
+      choice: { steps: 20, every: 8, queries: 1, rows: 32, pool: 469, taken: 25, loss: 0.7, echo: false, hold: 0, grow: 0 },
+    }, true);
+    expect(lookup).toContain('--mark-letter=adjacent --induction-steps=30 --induction-every=0 --induction-words=16 --induction-gap=24 --induction-restrict=1 --choice-steps=20 --choice-every=8 --choice-queries=1`');
+    expect(lookup).toMatch(/Choice-lookup warm-up: 20 steps after the repeat-copy warm-up, then every 8th step \(25 steps in all\)/);
+    expect(lookup).toContain('So the answer is Geba D.');
+    expect(anchorModelCard(facts({}), true)).toContain('- Choice-lookup warm-up: none');
   });
 });

@@ -29,7 +29,11 @@ export interface CardFacts {
   adapter: string;
   /** The repeat-copy warm-up (scripts/train-anchors.ts): schedule, row shape, ids drawn from, steps
    *  taken and the moving-average copy loss per target. */
-  induction: { steps: number; every: number; grow: number; hold: number; words: number; gap: number; rows: number; vocabulary: number; taken: number; loss: number };
+  induction: { steps: number; every: number; grow: number; hold: number; words: number; gap: number; rows: number; vocabulary: number; taken: number; loss: number; restrict?: boolean };
+  /** The choice-lookup warm-up: schedule, letters per row, rows per step, choice strings drawn from, steps taken, moving-average letter loss. */
+  choice?: { steps: number; every: number; queries: number; rows: number; pool: number; taken: number; loss: number; echo: boolean; hold: number; grow: number };
+  /** How Solver SFT replies name the letter right after the answer (solverReply's mark). */
+  markLetter?: 'none' | 'paren' | 'adjacent';
 }
 
 /** The model shape flags, written only when they differ from the script's defaults (4 layers, hidden 128, untied). */
@@ -40,15 +44,27 @@ function shapeFlags(f: CardFacts): string {
 
 function inductionFlags(f: CardFacts): string {
   const i = f.induction;
-  if (i.steps === 0 && i.every === 0) return '';
-  return ` --induction-steps=${i.steps} --induction-every=${i.every}${i.grow > 0 ? ` --induction-grow=${i.grow} --induction-hold=${i.hold}` : ''} --induction-words=${i.words} --induction-gap=${i.gap}`;
+  const mark = f.markLetter && f.markLetter !== 'none' ? ` --mark-letter=${f.markLetter}` : '';
+  if (i.steps === 0 && i.every === 0 && !(f.choice && (f.choice.steps > 0 || f.choice.every > 0))) return mark;
+  const c = f.choice;
+  const choice = c && (c.steps > 0 || c.every > 0)
+    ? ` --choice-steps=${c.steps} --choice-every=${c.every} --choice-queries=${c.queries}${c.grow > 0 ? ` --choice-hold=${c.hold} --choice-grow=${c.grow}` : ''}${c.echo ? ' --choice-echo=1' : ''}`
+    : '';
+  return `${mark} --induction-steps=${i.steps} --induction-every=${i.every}${i.grow > 0 ? ` --induction-grow=${i.grow} --induction-hold=${i.hold}` : ''} --induction-words=${i.words} --induction-gap=${i.gap}${i.restrict ? ' --induction-restrict=1' : ''}${choice}`;
+}
+
+function choiceLine(f: CardFacts): string {
+  const c = f.choice;
+  if (!c || c.taken === 0) return 'none';
+  const mix = c.every > 0 ? `, then every ${c.every}th step` : '';
+  return `${c.steps} steps after the repeat-copy warm-up${mix} (${c.taken} steps in all) train on ${c.rows} choice-lookup rows: four choices from the ${c.pool} strings of Solver prompts listed as a prompt lists them, ${c.echo ? ' with each line repeating its letter after the string (loss on it)' : ''}${c.grow > 0 ? ` (the ${20} shortest strings until step ${c.hold} of this warm-up, then more until all from step ${c.grow})` : ''}, then ${c.queries} reply endings that each name one and box its letter (\`choiceLookupBatch\`, src/world/anchor-batches.ts), loss on the letters${f.induction.restrict ? ' over the four letters only' : ''}. Final letter loss ${c.loss.toFixed(3)} nats (ln 4 = 1.39 without lookup)`;
 }
 
 function inductionLine(f: CardFacts): string {
   const i = f.induction;
   if (i.taken === 0) return 'none';
   const mix = i.every > 0 ? `, then every ${i.every}th step` : '';
-  return `the first ${i.steps} steps${mix} (${i.taken} steps in all) train on ${i.rows} repeat-copy rows instead of an SFT batch: ${i.words} distinct ids from the ${i.vocabulary} that occur in SFT replies${i.grow > 0 ? ` (the 20 most frequent until step ${i.hold}, then more until all of them from step ${i.grow})` : ''}, repeated once, with ${i.gap} noise ids around them (\`repeatCopyBatch\`, src/world/anchor-batches.ts), loss on the repeated ids. Final copy loss ${i.loss.toFixed(3)} nats (ln ${i.vocabulary} = ${Math.log(i.vocabulary).toFixed(2)} without lookup). Counted in the steps and tokens above`;
+  return `the first ${i.steps} steps${mix} (${i.taken} steps in all) train on ${i.rows} repeat-copy rows instead of an SFT batch: ${i.words} distinct ids from the ${i.vocabulary} that occur in SFT replies${i.grow > 0 ? ` (the 20 most frequent until step ${i.hold}, then more until all of them from step ${i.grow})` : ''}, repeated once, with ${i.gap} noise ids around them (\`repeatCopyBatch\`, src/world/anchor-batches.ts), loss on the repeated ids${i.restrict ? ', scored by a softmax over the warm-up\'s ids only (`outputMask`)' : ''}. Final copy loss ${i.loss.toFixed(3)} nats (ln ${i.vocabulary} = ${Math.log(i.vocabulary).toFixed(2)} without lookup). Counted in the steps and tokens above`;
 }
 
 export function anchorModelCard(f: CardFacts, isFinal: boolean): string {
@@ -64,6 +80,7 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 - Seed: ${f.seed} (world, SFT data, initialisation and batch order all derive from it)
 - Steps: ${f.steps} taken, ${f.plannedSteps || '?'} planned; about ${f.batchTokens} padded tokens per step; ${(f.tokensSeen / 1e6).toFixed(2)}M tokens seen
 - Induction warm-up: ${inductionLine(f)}
+- Choice-lookup warm-up: ${choiceLine(f)}
 - Optimiser: AdamW lr ${f.lr} (60 warm-up steps, cosine to 10%), betas (0.9, 0.99), weight decay 0.01, gradient clip 1.0
 - Time: ${f.elapsedMin.toFixed(1)} min on ${f.adapter}
 - Architecture: LlamaForCausalLM, hidden ${c.hiddenSize}, ${c.numHiddenLayers} layers, ${c.numAttentionHeads} heads / ${c.numKeyValueHeads} KV heads (head_dim ${c.headDim}), MLP ${c.intermediateSize}, context ${c.maxPositionEmbeddings}, ${c.tieWordEmbeddings ? 'lm_head tied to the embeddings' : 'untied lm_head'}, F32
@@ -72,7 +89,7 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 - World: \`scripts/build-world.ts --seed=${f.seed}\` (${f.documents} documents in public/world/documents.json, ${f.devQuestions} dev MCQs in public/world/dev.json); code in src/world.
 - SFT mix (${f.trainExamples} training examples; loss on the reply tokens only, end-of-turn included):
   - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document.
-  - ${f.solverExamples} Solver examples: §3.5 prompt → one derivation line + \`\\boxed{X}\`. On the reasoning skills (two-hop, arithmetic) the label is a typical mistake with probability ${f.mistakeRate}, so the Solver starts above chance with room to improve. Dev questions are excluded from all SFT data.
+  - ${f.solverExamples} Solver examples: §3.5 prompt → one derivation line + \`\\boxed{X}\`${f.markLetter === 'paren' ? ', the letter also named right after the answer ("So the answer is Geba (D). \\\\boxed{D}")' : f.markLetter === 'adjacent' ? ', the letter also named right after the answer ("So the answer is Geba D. \\\\boxed{D}")' : ''}. On the reasoning skills (two-hop, arithmetic) the label is a typical mistake with probability ${f.mistakeRate}, so the Solver starts above chance with room to improve. Dev questions are excluded from all SFT data.
 - Tokenizer: byte-level BPE (${f.vocab} ids) fitted to the world's language (src/world/tokenizer-builder.ts). Digits are single tokens. The fixed prompt text of the compact Generator template and the §3.5 Solver prompt, and the JSON skeleton of a Generator reply, are single (non-special) added tokens: a changed prompt wording still encodes, but the model never saw it. ChatML chat template; eos \`<|im_end|>\`, pad \`<|pad|>\`.
 
 ## Results

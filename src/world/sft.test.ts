@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildWorld } from './documents.ts';
-import { buildSftExamples, questionJson } from './sft.ts';
-import { boxedLetterPositions, epochBatches, makeBatch, repeatCopyBatch, tokenizeExample, warmupVocabularySize } from './anchor-batches.ts';
+import { buildSftExamples, questionJson, solverReply } from './sft.ts';
+import { boxedLetterPositions, choiceLookupBatch, epochBatches, makeBatch, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize } from './anchor-batches.ts';
 import { parseGeneratorResponse } from '../infuser/question-parser.ts';
 import { extractAnswer } from '../infuser/answer-extraction.ts';
 import { streamFor } from '../infuser/rng.ts';
@@ -78,6 +78,16 @@ describe('anchor batches', () => {
     expect(at).toEqual([7, batch.T + 3]);
   });
 
+  it('in marked replies, finds the letter named after the answer, not its boxed copy', () => {
+    const words = ['pad', 'Q', 'is', 'Geba', ' (', 'A', ').', '\\boxed', '{', '}', 'B'];
+    const encW = (t: string) => t.split('|').map((w) => words.indexOf(w));
+    const a = tokenizeExample(encW, { role: 'solver', prompt: 'Q', response: 'is|Geba| (|A|).|\\boxed|{|A|}' });
+    const batch = makeBatch([a], 0);
+    const at = boxedLetterPositions(batch, (id) => words[id], 'paren');
+    expect(at).toEqual([3]);
+    expect(words[batch.targets[3]]).toBe('A');
+  });
+
   it('covers every example once per epoch within the token budget', () => {
     const exs = Array.from({ length: 50 }, (_, i) => tokenizeExample(enc, { role: 'solver', prompt: 'p'.repeat(5 + (i % 30)), response: 'r'.repeat(1 + (i % 4)) }));
     const batches = epochBatches(exs, streamFor(1, 'init', 'test'), 128, 0, 16);
@@ -124,5 +134,86 @@ describe('anchor batches', () => {
     const at = (step: number) => warmupVocabularySize(step, 452, 20, 300, 800);
     expect([0, 300, 550, 800, 2000].map(at)).toEqual([20, 20, 236, 452, 452]);
     expect(warmupVocabularySize(0, 452, 20, 0, 0)).toBe(452);
+  });
+
+  it('builds choice-lookup rows: each boxed letter names the choice its query repeats, loss on letters only', () => {
+    // One id per character, so a row decodes back to its text exactly.
+    const encode = (t: string) => Array.from(t, (c) => c.codePointAt(0)!);
+    const decode = (ids: readonly number[]) => String.fromCodePoint(...ids);
+    const pool = ['Geba', 'Pojepas', '83', 'red', 'Nibo', 'Retu'];
+    const b = choiceLookupBatch(encode, pool, 12, 4, 5, streamFor(3, 'init', 'test'), 0);
+    expect(b.B).toBe(12);
+    expect(b.lossTokens).toBe(12 * 5);
+    const seen = new Set<string>();
+    for (let r = 0; r < b.B; r++) {
+      const text = decode(b.ids[r].filter((id) => id !== 0));
+      const listed = new Map([...text.matchAll(/^([A-D])\) (.+)$/gm)].map((m) => [m[2], m[1]]));
+      expect(listed.size).toBe(4);
+      const queries = [...text.matchAll(/So the answer is (.+?)\. \\boxed\{([A-D])\}/g)];
+      expect(queries).toHaveLength(5);
+      for (const [, name, letter] of queries) {
+        expect(listed.get(name)).toBe(letter);
+        seen.add(letter);
+      }
+      // The loss sits exactly on the letters, in order.
+      const masked = b.mask.slice(r * b.T, (r + 1) * b.T).flatMap((m, t) => (m === 1 ? [String.fromCodePoint(b.targets[r * b.T + t])] : []));
+      expect(masked).toEqual(queries.map((q) => q[2]));
+    }
+    expect(seen.size).toBe(4);
+    expect(() => choiceLookupBatch(encode, pool.slice(0, 3), 1, 4, 1, streamFor(3, 'init', 'test'), 0)).toThrow(/choices must be/);
+  });
+
+  it('marks the letter right after the answer when asked, and keeps the derivation', () => {
+    expect(solverReply('So the answer is Geba.', 'D')).toBe('So the answer is Geba. \\boxed{D}');
+    expect(solverReply('So the answer is Geba.', 'D', 'paren')).toBe('So the answer is Geba (D). \\boxed{D}');
+    expect(solverReply('So the answer is Geba.', 'D', 'adjacent')).toBe('So the answer is Geba D. \\boxed{D}');
+    expect(() => solverReply('So the answer is Geba', 'D', 'paren')).toThrow(/full stop/);
+    const marked = buildSftExamples(world, { generatorExamples: 0, solverExamples: 50, markLetter: 'paren' });
+    for (const m of marked) {
+      const [, said, letter, boxed] = m.response.match(/So the answer is (.*) \(([A-D])\)\. \\boxed\{([A-D])\}<\|im_end\|>$/)!;
+      expect(boxed).toBe(letter);
+      expect(extractAnswer(strip(m.response))).toBe(letter);
+      expect(m.prompt).toContain(`\n${letter}) ${said}\n`);
+    }
+  });
+
+  it('builds marked, echoed choice-lookup rows: loss on each echo and both letters of each ending', () => {
+    const encode = (t: string) => Array.from(t, (c) => c.codePointAt(0)!);
+    const decode = (ids: readonly number[]) => String.fromCodePoint(...ids);
+    const b = choiceLookupBatch(encode, ['Geba', 'Pojepas', '83', 'red', 'Nibo'], 6, 4, 3, streamFor(4, 'init', 'test'), 0, true, 'paren');
+    expect(b.lossTokens).toBe(6 * (4 * 2 + 3 * 2));
+    for (let r = 0; r < b.B; r++) {
+      const text = decode(b.ids[r].filter((id) => id !== 0));
+      const listed = new Map([...text.matchAll(/^([A-D])\) (.+) \1$/gm)].map((m) => [m[2], m[1]]));
+      expect(listed.size).toBe(4);
+      const queries = [...text.matchAll(/So the answer is (.+?) \(([A-D])\)\. \\boxed\{\2\}/g)];
+      expect(queries).toHaveLength(3);
+      for (const [, name, letter] of queries) expect(listed.get(name)).toBe(letter);
+    }
+  });
+
+  it('builds adjacent-mark rows that name each choice once before any repeats', () => {
+    // Characters, except that a spaced letter before a full stop is one token, as in the world tokenizer.
+    const vocab: string[] = [];
+    const id = (t: string) => (vocab.includes(t) ? vocab.indexOf(t) : vocab.push(t) - 1);
+    const encode = (t: string) => (t.match(/ [A-H](?=\.|$)|[\s\S]/gu) ?? []).map(id);
+    id('<pad>');
+    const b = choiceLookupBatch(encode, ['Geba', 'Pojepas', '83', 'red', 'Nibo'], 5, 4, 4, streamFor(5, 'init', 'test'), 0, false, 'adjacent');
+    expect(b.lossTokens).toBe(5 * 4 * 2);
+    const lookups = boxedLetterPositions(b, (i) => vocab[i], 'adjacent');
+    expect(lookups).toHaveLength(5 * 4);
+    for (let r = 0; r < b.B; r++) {
+      const text = b.ids[r].filter((i) => i !== 0).map((i) => vocab[i]).join('');
+      const listed = new Map([...text.matchAll(/^([A-D])\) (.+)$/gm)].map((m) => [m[2], m[1]]));
+      const named = [...text.matchAll(/So the answer is (.+?) ([A-D])\. \\boxed\{\2\}/g)];
+      expect(named.map((m) => m[2]).sort()).toEqual(['A', 'B', 'C', 'D']);
+      for (const [, name, letter] of named) expect(listed.get(name)).toBe(letter);
+    }
+  });
+
+  it('masks the softmax to the allowed outputs', () => {
+    const m = outputMask(6, [1, 4]);
+    expect(Array.from(m)).toEqual([-1e4, 0, -1e4, -1e4, 0, -1e4]);
+    expect(() => outputMask(6, [6])).toThrow(/outside the vocabulary of 6/);
   });
 });

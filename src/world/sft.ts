@@ -22,9 +22,11 @@ export interface SftOptions {
   solverExamples: number;
   /** Probability that a reasoning-skill Solver label is the typical mistake instead. */
   mistakeRate: number;
+  /** How Solver replies name the letter after the answer (solverReply's `mark`). */
+  markLetter: LetterMark;
 }
 
-export const DEFAULT_SFT: SftOptions = { generatorExamples: 12000, solverExamples: 12000, mistakeRate: 0.4 };
+export const DEFAULT_SFT: SftOptions = { generatorExamples: 12000, solverExamples: 12000, mistakeRate: 0.4, markLetter: 'none' };
 
 /** The JSON reply of §3.1 in the spacing the compact template shows. */
 export function questionJson(questionText: string, choices: readonly string[], groundTruth: string): string {
@@ -50,18 +52,30 @@ function generatorExample(doc: WorldDocument, index: number, seed: number, devTe
   return { role: 'generator', prompt: generatorPrompt(doc.content), response: questionJson(questionText(p), choices, p.answer) + EOS_TOKEN };
 }
 
-/** A Solver reply: the derivation, then the boxed letter of the answer it reached. */
-export function solverReply(reasoning: string, letter: string): string {
-  return `${reasoning} \\boxed{${letter}}`;
+/** Where a Solver reply names its letter besides the box: nowhere, "Geba (D)." or "Geba D.". */
+export type LetterMark = 'none' | 'paren' | 'adjacent';
+
+/**
+ * A Solver reply: the derivation, then the boxed letter of the answer it reached. `mark` also names the
+ * letter right after the answer: 'paren' "So the answer is Geba (D). \\boxed{D}", 'adjacent' "So the
+ * answer is Geba D. \\boxed{D}". Finding the letter of a choice means matching its text in the prompt,
+ * and the hope is that a tiny model learns that match sooner when the letter follows the answer at once
+ * (docs/experiment.md, "Why the anchors do not copy").
+ */
+export function solverReply(reasoning: string, letter: string, mark: LetterMark = 'none'): string {
+  if (mark === 'none') return `${reasoning} \\boxed{${letter}}`;
+  if (!reasoning.endsWith('.')) throw new Error(`solverReply: a derivation ends with a full stop, got "${reasoning}"`);
+  const named = mark === 'paren' ? ` (${letter})` : ` ${letter}`;
+  return `${reasoning.slice(0, -1)}${named}. \\boxed{${letter}}`;
 }
 
-function solverExample(p: Problem, index: number, seed: number, mistakeRate: number): SftExample {
+function solverExample(p: Problem, index: number, seed: number, mistakeRate: number, mark: LetterMark): SftExample {
   const s = worldStream(seed, 'sft-solver', index);
   const { choices, letter } = shuffledChoices(p, s);
   const isMistake = p.mistake !== undefined && s.next() < mistakeRate;
   const said = isMistake ? p.mistake! : { answer: p.answer, reasoning: p.reasoning };
   const saidLetter = isMistake ? 'ABCDEFGH'[choices.indexOf(said.answer)] : letter;
-  return { role: 'solver', prompt: solverPrompt(questionText(p), choices), response: solverReply(said.reasoning, saidLetter) + EOS_TOKEN };
+  return { role: 'solver', prompt: solverPrompt(questionText(p), choices), response: solverReply(said.reasoning, saidLetter, mark) + EOS_TOKEN };
 }
 
 /** Generator and Solver examples interleaved in a seeded order. */
@@ -78,7 +92,7 @@ export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): 
     const [topic, type] = kinds[drawn % kinds.length];
     const p = drawProblem(world.facts, topic, type, worldStream(seed, 'sft-problem', drawn));
     if (devTexts.has(questionText(p))) continue;
-    out.push(solverExample(p, i++, seed, o.mistakeRate));
+    out.push(solverExample(p, i++, seed, o.mistakeRate, o.markLetter));
   }
   return worldStream(seed, 'sft-order').shuffle(out);
 }
