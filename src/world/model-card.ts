@@ -36,10 +36,12 @@ export interface CardFacts {
   markLetter?: 'none' | 'paren' | 'adjacent';
 }
 
-/** The model shape flags, written only when they differ from the script's defaults (4 layers, hidden 128, untied). */
+/** The model shape and batch flags, written only when they differ from the script's defaults (4 layers,
+ *  hidden 128, untied, 1024 tokens per step, lr 0.003). */
 function shapeFlags(f: CardFacts): string {
   const c = f.config;
-  return `${c.numHiddenLayers !== 4 ? ` --layers=${c.numHiddenLayers}` : ''}${c.hiddenSize !== 128 ? ` --hidden=${c.hiddenSize}` : ''}${c.tieWordEmbeddings ? ' --tie=1' : ''}`;
+  return `${c.numHiddenLayers !== 4 ? ` --layers=${c.numHiddenLayers}` : ''}${c.hiddenSize !== 128 ? ` --hidden=${c.hiddenSize}` : ''}${c.tieWordEmbeddings ? ' --tie=1' : ''}`
+    + `${f.batchTokens !== 1024 ? ` --batch-tokens=${f.batchTokens}` : ''}${f.lr !== 0.003 ? ` --lr=${f.lr}` : ''}`;
 }
 
 function inductionFlags(f: CardFacts): string {
@@ -57,7 +59,7 @@ function choiceLine(f: CardFacts): string {
   const c = f.choice;
   if (!c || c.taken === 0) return 'none';
   const mix = c.every > 0 ? `, then every ${c.every}th step` : '';
-  return `${c.steps} steps after the repeat-copy warm-up${mix} (${c.taken} steps in all) train on ${c.rows} choice-lookup rows: four choices from the ${c.pool} strings of Solver prompts listed as a prompt lists them, ${c.echo ? ' with each line repeating its letter after the string (loss on it)' : ''}${c.grow > 0 ? ` (the ${20} shortest strings until step ${c.hold} of this warm-up, then more until all from step ${c.grow})` : ''}, then ${c.queries} reply endings that each name one and box its letter (\`choiceLookupBatch\`, src/world/anchor-batches.ts), loss on the letters${f.induction.restrict ? ' over the four letters only' : ''}. Final letter loss ${c.loss.toFixed(3)} nats (ln 4 = 1.39 without lookup)`;
+  return `${c.steps} steps after the repeat-copy warm-up${mix} (${c.taken} steps in all) train on ${c.rows} choice-lookup rows: four choices from the ${c.pool} strings of Solver prompts listed as a prompt lists them${c.echo ? ' with each line repeating its letter after the string (loss on it)' : ''}${c.grow > 0 ? ` (the ${20} shortest strings until step ${c.hold} of this warm-up, then more until all from step ${c.grow})` : ''}, then ${c.queries} reply ending${c.queries === 1 ? '' : 's'} that each name one and box its letter (\`choiceLookupBatch\`, src/world/anchor-batches.ts), loss on the letters${f.induction.restrict ? ' over the four letters only' : ''}. Final letter loss ${c.loss.toFixed(3)} nats (ln 4 = 1.39 without lookup)`;
 }
 
 function inductionLine(f: CardFacts): string {
