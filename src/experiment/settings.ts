@@ -11,10 +11,12 @@ export interface ExperimentSettings {
   iterations: number;
   /** Run-config overrides shared by every method and seed (sizes, lengths, learning rates). */
   overrides: ConfigOverrides;
+  /** Dev questions after the pool that every run's final Solver answers (0: none). */
+  heldout: number;
 }
 
 /**
- * Learning rates for the 0.82M-parameter anchors. Adam moves each weight by about η per step whatever
+ * Learning rates for the tiny anchors (0.52M parameters; set for the previous 0.82M ones, not retuned). Adam moves each weight by about η per step whatever
  * the gradient's scale, and a run here takes only a few dozen optimizer steps, so the paper's 2e-6 / 4e-6
  * (an 8B model over 100 iterations of 16–32 steps) would leave a tiny model where it started: a probe at
  * 1e-4 gave a per-update ppo_kl of ~2e-4. The anchors were pretrained at 3e-3 decaying to 3e-4;
@@ -36,16 +38,19 @@ export const EXPERIMENT_PRESETS = {
     methods: [...METHODS],
     seeds: [1, 2, 3],
     iterations: 8,
+    // The rest of the 96 built-in dev questions: twice the pool, so the final comparison has √3 less
+    // sampling noise than the pool's own estimate (~30 s per run).
+    heldout: 64,
     overrides: {
       ...SMALL_BATCHES,
       // Every trained row costs one forward + backward pass per update and per influence gradient
-      // (~0.3–1 s here), so the work of Stages 3–6 grows with the valid questions; at the anchors' 12.5%
-      // validity n_G = 4 still gives only ~4 valid questions per iteration, and n_S = 4 keeps spread in
+      // (~0.3–1 s here), so the work of Stages 3–6 grows with the valid questions; at the anchors' 28%
+      // validity n_G = 4 gives about 8 valid questions per iteration, and n_S = 4 keeps spread in
       // each question's answers (degenerate with p⁴ + (1−p)⁴ rather than p² + (1−p)²).
       'generator.rollout.n': 4,
       'solver.rollout.n': 4,
-      // The anchors' Generator replies: median 46, p90 55, max 68 tokens; Solver replies: median 27,
-      // max 34 (MODEL_CARD.md starting point); the limits leave headroom so a reply is rarely cut.
+      // The anchors' Generator replies: median 46, p90 57 tokens; Solver replies: median 31, p90 34
+      // (MODEL_CARD.md starting point); the limits leave headroom so a reply is rarely cut.
       'generator.rollout.response_length': 80,
       'solver.rollout.response_length': 48,
     },
@@ -54,6 +59,7 @@ export const EXPERIMENT_PRESETS = {
     methods: [...METHODS],
     seeds: [1],
     iterations: 2,
+    heldout: 8,
     overrides: {
       ...SMALL_BATCHES,
       'generator.rollout.n': 2,
@@ -71,7 +77,7 @@ export function presetSettings(name: ExperimentPreset): ExperimentSettings {
   if (p === undefined) {
     throw new Error(`Unknown experiment preset "${String(name)}"; known: ${Object.keys(EXPERIMENT_PRESETS).join(', ')}`);
   }
-  return { methods: [...p.methods], seeds: [...p.seeds], iterations: p.iterations, overrides: { ...p.overrides } };
+  return { methods: [...p.methods], seeds: [...p.seeds], iterations: p.iterations, heldout: p.heldout, overrides: { ...p.overrides } };
 }
 
 /** The frozen run config of one (method, seed); `base` carries the shared config with reward mode `fixed`. */
@@ -93,6 +99,9 @@ export function checkSettings(s: ExperimentSettings): void {
   if (new Set(s.seeds).size !== s.seeds.length) throw new Error(`experiment settings: duplicate seeds in ${s.seeds.join(',')}`);
   if (!(Number.isInteger(s.iterations) && s.iterations >= 1)) {
     throw new Error(`experiment settings: iterations must be an integer ≥ 1, got ${s.iterations}`);
+  }
+  if (!(Number.isInteger(s.heldout) && s.heldout >= 0)) {
+    throw new Error(`experiment settings: heldout must be an integer ≥ 0, got ${s.heldout}`);
   }
   for (const seed of s.seeds) methodConfig(s, s.methods[0], seed);
 }
