@@ -7,7 +7,9 @@
 // Flags:
 //   --preset full|ci       sizes (src/experiment/settings.ts; default full)
 //   --name NAME            output folder experiments/NAME (default: the preset's name)
-//   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice  --set key=value (repeatable)
+//   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice,dev_only  --set key=value (repeatable)
+//   --heldout N            dev questions after the pool that each run's final Solver answers (full: 64)
+//   --check-labels         only questions whose golden answer the world's label check finds right are valid
 //   --model DIR            anchor folder for both roles (default public/anchors/tiny-world)
 //   --adapter gles|default (default gles: Dawn's OpenGL ES backend on llvmpipe)
 //   --processes N          seeds run in N child processes side by side (default: one per seed, at most 3).
@@ -37,7 +39,7 @@ import { startingPointSection, withStartingPoint } from '../src/experiment/start
 const FLAGS = {
   preset: 'string', name: 'string', seeds: 'string', iterations: 'number', methods: 'string', set: 'list',
   model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'write-card': 'boolean', shard: 'string',
-  processes: 'number',
+  processes: 'number', heldout: 'number', 'check-labels': 'boolean',
 } as const;
 
 /** "--shard 1/3" → run the seeds at positions ≡ 1 (mod 3); processes with different shards share one folder. */
@@ -58,6 +60,8 @@ function settingsFrom(flags: Flags): ExperimentSettings {
   }
   if (flags.iterations !== undefined) s.iterations = flags.iterations as number;
   if (flags.methods !== undefined) s.methods = parseMethods(String(flags.methods));
+  if (flags.heldout !== undefined) s.heldout = flags.heldout as number;
+  if (flags['check-labels'] === true) s.checkLabels = true;
   for (const item of (flags.set as string[] | undefined) ?? []) {
     const { key, value } = parseCliOverride(`--${item}`);
     s.overrides[key] = value;
@@ -146,7 +150,8 @@ async function main(): Promise<void> {
   const config = methodConfig(settings, settings.methods[0], settings.seeds[0]);
   const { model } = await loadRoleModel(modelDir, '--generator');
   const { documents } = await loadPool(undefined, model.tokenizer, config, warn);
-  const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
+  // The pool first, then the held-out questions the final Solver answers.
+  const { questions: dev } = await loadDev(undefined, 'auto', config, warn, config['data.dev_pool_size'] + settings.heldout);
   console.log(`${stamp()} ${settings.methods.length} methods × ${settings.seeds.length} seeds × ${settings.iterations} iterations -> ${outDir}`);
   await runExperiment(
     {

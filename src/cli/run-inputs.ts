@@ -89,6 +89,8 @@ export async function loadPool(path: string | undefined, tokenizer: TextTokenize
 /** The dev questions actually used: the first data.dev_pool_size of the imported pool. */
 export async function loadDev(
   path: string | undefined, convention: GroundTruthConvention, config: RunConfig, warn: (m: string) => void,
+  /** Questions to keep (default the pool size); the experiment asks for held-out ones after the pool. */
+  size = config['data.dev_pool_size'],
 ): Promise<{ path: string; questions: DevQuestion[] }> {
   const chosen = await checkExists(path, DEFAULT_INPUTS.dev, '--dev');
   const isFolder = (await stat(chosen)).isDirectory();
@@ -105,9 +107,8 @@ export async function loadDev(
   }
   result.warnings.forEach((w) => warn(`--dev: ${w}`));
   if (result.questions.length === 0) throw new Error(`--dev ${chosen}: no dev questions with choices`);
-  const size = config['data.dev_pool_size'];
   if (result.questions.length < size) {
-    warn(`--dev: ${result.questions.length} questions, fewer than data.dev_pool_size = ${size}; using all of them`);
+    warn(`--dev: ${result.questions.length} questions, fewer than ${size === config['data.dev_pool_size'] ? 'data.dev_pool_size = ' : ''}${size}; using all of them`);
   }
   return { path: chosen, questions: result.questions.slice(0, size) };
 }

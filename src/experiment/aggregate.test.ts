@@ -7,7 +7,9 @@ function row(method: Method, seed: number, iteration: number, target: number, ki
   const trained = method !== 'base';
   return {
     method, seed, iteration, target_accuracy: target, frac_valid_questions: trained ? 0.5 : null,
-    gen_accuracy: trained ? 0.25 * seed : null, kind_counts: kinds, seconds: 1,
+    gen_accuracy: trained ? 0.25 * seed : null, kind_counts: kinds,
+    // Seed s: s right labels of 4 at iteration 0, all 4 right later.
+    label_counts: trained ? (iteration === 0 ? { right: seed, wrong: 4 - seed } : { right: 4 }) : {}, seconds: 1,
   };
 }
 
@@ -38,11 +40,46 @@ describe('aggregate', () => {
     expect(final.vs_fixed!.mean).toBeCloseTo((0.10 + 0.10) / 2, 12);
     expect(final.vs_fixed!.std).toBeCloseTo(0, 12);
     expect(final.gen_accuracy!.mean).toBeCloseTo((0.25 + 0.5) / 2, 12);
+    // Run means of the right-label share: seed 1 (1/4 + 1) / 2, seed 2 (2/4 + 1) / 2.
+    expect(final.right_labels!.mean).toBeCloseTo((0.625 + 0.75) / 2, 12);
+    expect(r.iterations.find((it) => it.method === 'infuser' && it.iteration === 0)!.right_labels!.mean).toBeCloseTo(0.375, 12);
+    expect(r.iterations.find((it) => it.method === 'base' && it.iteration === 0)!.right_labels).toBeNull();
     expect(r.finals.find((f) => f.method === 'fixed')!.vs_fixed).toBeNull();
     const base = r.finals.find((f) => f.method === 'base')!;
     expect(base.frac_valid_questions).toBeNull();
     expect(base.vs_fixed!.mean).toBeCloseTo((0.48 - 0.55 + 0.42 - 0.40) / 2, 12);
     expect(r.mix.map((m) => m.method)).toEqual(['fixed', 'infuser']);
+  });
+
+  it('held-out: mean over seeds, paired differences to base and fixed on the same seed, per-kind shares pooled over seeds', () => {
+    // Sampled: 8 answers per kind; greedy: 2 questions of one kind (greedyRight of them right).
+    const h = (method: Method, seed: number, two: [number, number], look: [number, number], greedyRight: number) => ({
+      method, seed, total: two[1] + look[1], accuracy: (two[0] + look[0]) / (two[1] + look[1]),
+      by_kind: { 'kinship/two_hop': { correct: two[0], total: two[1] }, 'kinship/lookup': { correct: look[0], total: look[1] } },
+      greedy: { total: 2, accuracy: greedyRight / 2, by_kind: { 'kinship/lookup': { correct: greedyRight, total: 2 } } },
+    });
+    const runs = [
+      h('base', 1, [2, 8], [4, 8], 1), h('base', 2, [3, 8], [3, 8], 0),
+      h('fixed', 1, [3, 8], [4, 8], 1),
+      h('dev_only', 1, [6, 8], [4, 8], 2), h('dev_only', 2, [7, 8], [5, 8], 2),
+    ];
+    const rows = [row('base', 1, 0, 0.4), row('fixed', 1, 0, 0.4), row('dev_only', 1, 0, 0.4), row('dev_only', 2, 0, 0.4)];
+    const r = aggregate(rows, [], runs);
+    expect(r.heldout.map((x) => x.method)).toEqual(['base', 'fixed', 'dev_only']);
+    const ceiling = r.heldout.find((x) => x.method === 'dev_only')!;
+    expect(ceiling.accuracy.mean).toBeCloseTo((10 / 16 + 12 / 16) / 2, 12);
+    expect(ceiling.vs_base!.mean).toBeCloseTo((4 / 16 + 6 / 16) / 2, 12); // seed 1: 10 − 6, seed 2: 12 − 6 of 16
+    expect(ceiling.vs_fixed).toEqual({ mean: 3 / 16, std: 0, n: 1 }); // fixed ran seed 1 only
+    expect(ceiling.by_kind).toEqual({ 'kinship/lookup': 9 / 16, 'kinship/two_hop': 13 / 16 });
+    expect(ceiling.greedy.accuracy).toEqual({ mean: 1, std: 0, n: 2 });
+    expect(ceiling.greedy.vs_base!.mean).toBeCloseTo((0.5 + 1) / 2, 12);
+    expect(ceiling.greedy.vs_base!.std).toBeCloseTo(Math.SQRT1_2 * 0.5, 12); // 0.5 and 1: each 0.25 from the mean
+    expect(ceiling.greedy.vs_fixed).toEqual({ mean: 0.5, std: 0, n: 1 });
+    expect(ceiling.greedy.by_kind).toEqual({ 'kinship/lookup': 1 });
+    expect(r.heldout.find((x) => x.method === 'base')!.vs_base).toBeNull();
+    expect(r.heldout.find((x) => x.method === 'fixed')!.vs_fixed).toBeNull();
+    expect(r.mix).toEqual([expect.objectContaining({ method: 'fixed' })]); // no mix for methods that generate nothing
+    expect(aggregate(rows, []).heldout).toEqual([]);
   });
 
   it('mix: shares pooled over seeds, by kind, topic and type, and the dev-kind share', () => {

@@ -1,10 +1,10 @@
 // From per-(method, seed, iteration) rows to what the results table reports: mean ± std over seeds at
 // every iteration, the final iteration with its gain over iteration 0 and its paired difference to the
 // fixed generator (same seeds), and the drift of the generated questions' topic / type mix between the
-// first and the last iteration. Std is the sample standard deviation over seeds (divisor n − 1; 0 for
-// one seed).
-import { kindOf, type IterationSummary } from './iteration-summary.ts';
-import { METHODS, type Method } from './methods.ts';
+// first and the last iteration, and the final Solvers on the held-out dev questions. Std is the sample
+// standard deviation over seeds (divisor n − 1; 0 for one seed).
+import { kindOf, rightLabelShare, type HeldoutSummary, type HeldoutTally, type IterationSummary } from './iteration-summary.ts';
+import { generates, METHODS, type Method } from './methods.ts';
 
 export interface Stat {
   mean: number;
@@ -28,6 +28,8 @@ export interface IterationAggregate {
   gen_accuracy: Stat | null;
   /** Share of valid generated questions whose kind is one the dev set tests. */
   dev_kind_share: Stat | null;
+  /** Share of valid generated questions whose golden answer the world's label check finds right. */
+  right_labels: Stat | null;
 }
 
 export interface MethodFinal {
@@ -41,6 +43,7 @@ export interface MethodFinal {
   /** Per-seed means over all iterations. */
   frac_valid_questions: Stat | null;
   gen_accuracy: Stat | null;
+  right_labels: Stat | null;
 }
 
 /** Shares of valid generated questions by kind, topic and type, pooled over seeds. */
@@ -58,6 +61,20 @@ export interface MixDrift {
   last: Mix;
 }
 
+/** The final Solvers on the held-out dev questions. */
+export interface HeldoutAggregate {
+  method: Method;
+  accuracy: Stat;
+  /** Minus the untrained Solver's on the same seed (same questions and keys): the training effect. */
+  vs_base: Stat | null;
+  /** Minus the fixed generator's on the same seed. */
+  vs_fixed: Stat | null;
+  /** Correct / total per kind, pooled over seeds. */
+  by_kind: Record<string, number>;
+  /** The same for the greedy answers. */
+  greedy: { accuracy: Stat; vs_base: Stat | null; vs_fixed: Stat | null; by_kind: Record<string, number> };
+}
+
 export interface ExperimentResults {
   methods: Method[];
   seeds: number[];
@@ -66,6 +83,7 @@ export interface ExperimentResults {
   iterations: IterationAggregate[];
   finals: MethodFinal[];
   mix: MixDrift[];
+  heldout: HeldoutAggregate[];
 }
 
 const numbers = (xs: readonly (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
@@ -120,11 +138,50 @@ function finalOf(method: Method, rows: readonly IterationSummary[], fixed: reado
     vs_fixed: method === 'fixed' ? null : stat(paired),
     frac_valid_questions: perSeedMean((r) => r.frac_valid_questions),
     gen_accuracy: perSeedMean((r) => r.gen_accuracy),
+    right_labels: perSeedMean((r) => rightLabelShare(r.label_counts)),
+  };
+}
+
+function pooledByKind(tallies: readonly HeldoutTally[]): Record<string, number> {
+  const pooled: Record<string, { correct: number; total: number }> = {};
+  for (const t of tallies) {
+    for (const [kind, k] of Object.entries(t.by_kind)) {
+      const p = (pooled[kind] ??= { correct: 0, total: 0 });
+      p.correct += k.correct;
+      p.total += k.total;
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const kind of Object.keys(pooled).sort()) out[kind] = pooled[kind].total === 0 ? 0 : pooled[kind].correct / pooled[kind].total;
+  return out;
+}
+
+function heldoutOf(method: Method, all: readonly HeldoutSummary[]): HeldoutAggregate | null {
+  const mine = all.filter((h) => h.method === method);
+  if (mine.length === 0) return null;
+  const paired = (other: Method, pick: (h: HeldoutSummary) => number) => {
+    const theirs = all.filter((h) => h.method === other);
+    return method === other ? null : stat(numbers(mine.map((h) => {
+      const t = theirs.find((x) => x.seed === h.seed);
+      return t ? pick(h) - pick(t) : null;
+    })));
+  };
+  const sampled = (h: HeldoutSummary) => h.accuracy;
+  const greedy = (h: HeldoutSummary) => h.greedy.accuracy;
+  return {
+    method,
+    accuracy: stat(mine.map(sampled))!, vs_base: paired('base', sampled), vs_fixed: paired('fixed', sampled), by_kind: pooledByKind(mine),
+    greedy: {
+      accuracy: stat(mine.map(greedy))!, vs_base: paired('base', greedy), vs_fixed: paired('fixed', greedy),
+      by_kind: pooledByKind(mine.map((h) => h.greedy)),
+    },
   };
 }
 
 /** Aggregates every row present; methods keep the canonical order, missing (method, iteration) pairs are skipped. */
-export function aggregate(rows: readonly IterationSummary[], devKindList: readonly string[]): ExperimentResults {
+export function aggregate(
+  rows: readonly IterationSummary[], devKindList: readonly string[], heldoutRuns: readonly HeldoutSummary[] = [],
+): ExperimentResults {
   const devKinds = new Set(devKindList);
   const methods = METHODS.filter((m) => rows.some((r) => r.method === m));
   const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
@@ -143,15 +200,17 @@ export function aggregate(rows: readonly IterationSummary[], devKindList: readon
         frac_valid_questions: stat(numbers(at.map((r) => r.frac_valid_questions))),
         gen_accuracy: stat(numbers(at.map((r) => r.gen_accuracy))),
         dev_kind_share: stat(numbers(at.map((r) => devKindShare(r, devKinds)))),
+        right_labels: stat(numbers(at.map((r) => rightLabelShare(r.label_counts)))),
       });
     }
     const final = finalOf(method, mine, rows.filter((r) => r.method === 'fixed'), seeds);
     if (final) finals.push(final);
-    if (method !== 'base') {
+    if (generates(method)) {
       mix.push({ method, first: mixOf(mine.filter((r) => r.iteration === ks[0]), devKinds), last: mixOf(mine.filter((r) => r.iteration === ks[ks.length - 1]), devKinds) });
     }
   }
-  return { methods, seeds, dev_kinds: [...devKindList], iterations, finals, mix };
+  const heldout = methods.flatMap((m) => heldoutOf(m, heldoutRuns) ?? []);
+  return { methods, seeds, dev_kinds: [...devKindList], iterations, finals, mix, heldout };
 }
 
 /** Kinds the dev questions test, from their extra.topic / question_type labels. */

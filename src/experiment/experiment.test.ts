@@ -1,4 +1,4 @@
-// The CI-sized experiment (issue 5): every method, 1 seed, 2 iterations on a tiny random Llama with a
+// The CI-sized experiment (issue 5): every method, 1 seed, 2 iterations and 8 held-out questions on a tiny random Llama with a
 // byte-level world tokenizer. Sampling is scripted (a random model never writes valid JSON) with
 // outcomes chosen so that every reported number has an independent expected value; updates, influence
 // and the whole reporting path are real.
@@ -18,7 +18,7 @@ import type { ExperimentResults } from './aggregate.ts';
 import { EXPERIMENT_FILES, runExperiment, runFileName } from './experiment.ts';
 import type { IterationSummary } from './iteration-summary.ts';
 import { METHODS } from './methods.ts';
-import type { RoleFactory } from './run-method.ts';
+import { runMethod, type RoleFactory } from './run-method.ts';
 import { presetSettings } from './settings.ts';
 import { scriptSampling } from '../infuser/scripted-sampling.ts';
 
@@ -33,15 +33,20 @@ const documents: Document[] = Array.from({ length: 12 }, (_, i) => ({
 }));
 const isDevKindDoc = (docId: string) => Number(docId.slice(1)) % 2 === 0;
 
-// Dev question i has its answer at position i % 4; the scripted Solver always says A, so exactly the
-// 8 questions with i % 4 = 0 of 32 are right: target accuracy 0.25 at every iteration, for every method.
-const dev: DevQuestion[] = Array.from({ length: 32 }, (_, i) => ({
+// Dev question i has its answer at position i % 4; the scripted Solver says A in its first answer and B
+// in its second, so the questions with i % 4 = 0 or 1 get one right answer of two and the others none:
+// accuracy 0.25 on the pool (32) and on the held-out questions (8) at every iteration, for every method,
+// and half the pool's questions are non-degenerate, so the dev-trained Solver has data to train on.
+const POOL = 32;
+const HELDOUT = 8;
+const dev: DevQuestion[] = Array.from({ length: POOL + HELDOUT }, (_, i) => ({
   question_id: `v${i}`, question_text: `dev ${i}?`, choices: ['a', 'b', 'c', 'd'], correct_index: i % 4,
-  extra: { topic: 'kinship', question_type: 'two_hop' },
+  extra: { topic: 'kinship', question_type: i < POOL ? 'two_hop' : 'lookup' },
 }));
 const EXPECTED_TARGET = 0.25;
 
 const script = scriptSampling;
+const LETTERS = 'ABCDEFGH';
 
 const QUESTION = JSON.stringify({ question_text: 'Which is x?', choices: ['w', 'x', 'y', 'z'], ground_truth: 'x' });
 
@@ -56,7 +61,7 @@ const scriptedRoles: RoleFactory = (engine, opts) => {
   });
   const solverTok = roles.solver.tokenizer;
   script(roles.solver, (req, row) => {
-    if (req.keys[1] === 'dev') return 'so \\boxed{A}';
+    if (req.keys[1] === 'dev' || req.keys[1] === 'heldout') return row === 0 ? 'so \\boxed{A}' : 'so \\boxed{B}';
     const right = /^([A-H])\) x$/m.exec(solverTok.decode(req.promptIds, { skipSpecialTokens: true }))![1];
     return `\\boxed{${row === 0 ? right : right === 'A' ? 'B' : 'A'}}`;
   });
@@ -66,7 +71,7 @@ const scriptedRoles: RoleFactory = (engine, opts) => {
 const readJsonl = async <T>(path: string): Promise<T[]> =>
   (await readFile(path, 'utf8')).split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as T);
 
-describe('CI-sized experiment: 5 methods × 1 seed × 2 iterations', () => {
+describe('CI-sized experiment: every method × 1 seed × 2 iterations', () => {
   let outDir = '';
   afterAll(async () => {
     if (outDir) await rm(outDir, { recursive: true, force: true });
@@ -78,6 +83,7 @@ describe('CI-sized experiment: 5 methods × 1 seed × 2 iterations', () => {
     const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: tok.vocabSize, maxPositionEmbeddings: 512, eosTokenIds: tok.eosIds });
     const model = { config: cfg, weights: randomWeights(cfg, 3), tokenizer: tok };
     const settings = presetSettings('ci');
+    expect(settings.heldout).toBe(HELDOUT);
     outDir = await mkdtemp(join(tmpdir(), 'infuser-experiment-'));
     const options = { settings, outDir, title: 'CI experiment' };
     const inputs = { engine, model, documents, dev, makeRoles: scriptedRoles };
@@ -97,6 +103,14 @@ describe('CI-sized experiment: 5 methods × 1 seed × 2 iterations', () => {
       const metrics = (await readJsonl<Record<string, number>>(join(outDir, 'runs', `${name}.metrics.jsonl`)))[it.iteration];
       const questions = (await readJsonl<QuestionRow>(join(outDir, 'runs', `${name}.questions.jsonl`))).filter((q) => q.iteration === it.iteration);
       expect(metrics['dev_rollout/accuracy_strict']).toBe(it.target_accuracy.mean);
+      if (it.method === 'dev_only') {
+        // Nothing generated; the Solver trained on the 16 non-degenerate pool questions × 2 answers.
+        expect(it.frac_valid_questions).toBeNull();
+        expect(it.dev_kind_share).toBeNull();
+        expect(questions).toHaveLength(0);
+        expect(metrics['train/solver_num_training_samples']).toBe(32);
+        continue;
+      }
       expect(metrics['gen_question_rollout/frac_valid_questions']).toBe(it.frac_valid_questions!.mean);
       const devKindDocs = questions.filter((q) => q.row === 0 && isDevKindDoc(q.doc_id)).length;
       expect(questions).toHaveLength(16);
@@ -104,6 +118,21 @@ describe('CI-sized experiment: 5 methods × 1 seed × 2 iterations', () => {
       expect(it.gen_accuracy).toEqual({ mean: 0.5, std: 0, n: 1 });
       expect(it.dev_kind_share!.mean).toBeCloseTo((2 * devKindDocs) / (8 + devKindDocs), 12);
     }
+    // Every final Solver answered the 8 held-out questions twice (4 of 16 right) and greedily once (its
+    // first answer, A: 2 of 8 right): nothing to tell apart.
+    expect(results.heldout.map((h) => h.method)).toEqual([...METHODS]);
+    for (const h of results.heldout) {
+      const saved = JSON.parse(await readFile(join(outDir, 'runs', `${runFileName(h.method, 1)}.heldout.json`), 'utf8')) as { total: number; accuracy: number };
+      expect(saved).toMatchObject({ total: 2 * HELDOUT, accuracy: 0.25, greedy: { total: HELDOUT, accuracy: 0.25 } });
+      expect(h.greedy.accuracy).toEqual({ mean: 0.25, std: 0, n: 1 });
+      expect(h.greedy.vs_fixed).toEqual(h.method === 'fixed' ? null : { mean: 0, std: 0, n: 1 });
+      expect(h.accuracy).toEqual({ mean: 0.25, std: 0, n: 1 });
+      expect(h.vs_base).toEqual(h.method === 'base' ? null : { mean: 0, std: 0, n: 1 });
+      expect(h.by_kind).toEqual({ 'kinship/lookup': 0.25 });
+    }
+    expect(results.mix.map((m) => m.method)).toEqual(METHODS.filter((m) => m !== 'base' && m !== 'dev_only'));
+    // The scripted question is no question form of the world, so the label check finds none right.
+    expect(results.finals.find((f) => f.method === 'infuser')!.right_labels).toEqual({ mean: 0, std: 0, n: 1 });
     const finalFixed = results.finals.find((f) => f.method === 'fixed')!;
     expect(finalFixed.target_gain.mean).toBe(0);
     expect(results.finals.find((f) => f.method === 'infuser')!.vs_fixed).toEqual({ mean: 0, std: 0, n: 1 });
@@ -121,6 +150,9 @@ describe('CI-sized experiment: 5 methods × 1 seed × 2 iterations', () => {
     expect(svg).toContain('INFUSER');
     expect(svg).toContain('>guessing (0.250)</text>');
     expect(md).toContain('choices scores 0.250');
+    const heldoutRows = md.split('## Held-out dev questions')[1].split('## ')[0].split('\n').filter((l) => /^\| [a-zA-Z]/.test(l) && !l.startsWith('| method'));
+    expect(heldoutRows).toHaveLength(METHODS.length);
+    expect(heldoutRows.every((l) => l.split('0.250 ± 0.000').length === 3 && l.endsWith('| 25.0% |'))).toBe(true);
   }, 180_000); // ~30 s alone on SwiftShader; the margin is for a loaded machine
 
   it('a rerun in the same folder skips finished runs; other settings there are refused', async () => {
@@ -144,4 +176,30 @@ describe('CI-sized experiment: 5 methods × 1 seed × 2 iterations', () => {
     const other = { ...presetSettings('ci'), iterations: 3 };
     await expect(runExperiment({ settings: other, outDir, title: 'x' }, { engine, model, documents, dev })).rejects.toThrow(/other settings/);
   });
+
+  it('--check-labels: only questions the world finds rightly labelled reach the Solver', async () => {
+    const engine = await testEngine();
+    const tok = tokenizer();
+    const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: tok.vocabSize, maxPositionEmbeddings: 512 });
+    const model = { config: cfg, weights: randomWeights(cfg, 3), tokenizer: tok };
+    const world = (golden: string) => JSON.stringify({
+      question_text: 'Ami has 3 coins. Bo has 4 coins. How many coins do Ami and Bo have together?', choices: ['7', '6', '8', '5'], ground_truth: golden,
+    });
+    // Row 0 labels the sum right, row 1 wrong; the Solver answers at random.
+    const roles: RoleFactory = (e, opts) => {
+      const r = createEngineRoles(e, opts);
+      script(r.generator, (_req, row) => world(row === 0 ? '7' : '6'));
+      script(r.solver, (_req, row) => `\\boxed{${'ABCD'[row % 4]}}`);
+      return r;
+    };
+    const settings = { ...presetSettings('ci'), methods: ['fixed' as const], iterations: 1, heldout: 0, checkLabels: true };
+    const run = await runMethod({ engine, model, documents, dev, makeRoles: roles }, settings, 'fixed', 1);
+    const valid = run.questions.filter((q) => q.valid);
+    expect(valid).toHaveLength(8);
+    expect(valid.every((q) => q.choices![LETTERS.indexOf(q.answer!)] === '7')).toBe(true);
+    expect(run.questions.filter((q) => q.rejection === 'failed_check')).toHaveLength(8);
+    expect(run.metrics[0]['gen_question_rollout/num_failed_check']).toBe(8);
+    expect(run.summaries[0].label_counts).toEqual({ right: 8 });
+    expect(run.heldout).toBeNull();
+  }, 180_000);
 });

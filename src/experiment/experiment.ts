@@ -9,12 +9,13 @@
 //   iterations.jsonl                   one IterationSummary per finished iteration (tail -f to monitor)
 //   runs/<method>-seed<s>.json         a finished run's summaries (its presence marks the run done)
 //   runs/<method>-seed<s>.metrics.jsonl, .questions.jsonl   full spec §8 records and question rows
+//   runs/<method>-seed<s>.heldout.json  the final Solver on the held-out dev questions
 //   results.json, results.md, target-accuracy.svg
 import { appendFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { aggregate, devKindsOf, type ExperimentResults } from './aggregate.ts';
-import type { IterationSummary } from './iteration-summary.ts';
+import type { HeldoutSummary, IterationSummary } from './iteration-summary.ts';
 import { METHOD_INFO, type Method } from './methods.ts';
 import { resultsMarkdown } from './report-markdown.ts';
 import { runMethod, type ExperimentInputs, type RunOutput } from './run-method.ts';
@@ -74,6 +75,7 @@ async function saveRun(outDir: string, name: string, run: RunOutput): Promise<vo
   const base = join(outDir, 'runs', name);
   await writeAtomic(`${base}.metrics.jsonl`, jsonl(run.metrics));
   await writeAtomic(`${base}.questions.jsonl`, jsonl(run.questions));
+  if (run.heldout !== null) await writeAtomic(`${base}.heldout.json`, `${JSON.stringify(run.heldout, null, 2)}\n`);
   await writeAtomic(`${base}.json`, `${JSON.stringify(run.summaries, null, 2)}\n`);
 }
 
@@ -82,7 +84,7 @@ function setupLines(o: ExperimentOptions): string[] {
   const c = methodConfig(s, s.methods[0], s.seeds[0]);
   return [
     `methods: ${s.methods.map((m) => `${m} (${METHOD_INFO[m].description})`).join('; ')}`,
-    `seeds: ${s.seeds.join(', ')}; iterations: ${s.iterations}`,
+    `seeds: ${s.seeds.join(', ')}; iterations: ${s.iterations}; held-out dev questions answered by each final Solver: ${s.heldout}`,
     `B_doc ${c['training.doc_batch_size']}, n_G ${c['generator.rollout.n']}, n_S ${c['solver.rollout.n']}, dev pool ${c['data.dev_pool_size']}, `
       + `response tokens Generator ${c['generator.rollout.response_length']} / Solver ${c['solver.rollout.response_length']}, `
       + `lr Solver ${c['solver.actor.optim.lr']} / Generator ${c['generator.actor.optim.lr']}`,
@@ -91,9 +93,12 @@ function setupLines(o: ExperimentOptions): string[] {
 }
 
 /** Writes results.json, results.md and the plot from every summary so far. */
-export async function writeResults(o: ExperimentOptions, rows: readonly IterationSummary[], devKinds: string[], chance: number): Promise<ExperimentResults> {
-  const results = aggregate(rows, devKinds);
-  await writeAtomic(join(o.outDir, EXPERIMENT_FILES.results), `${JSON.stringify({ settings: o.settings, results, rows }, null, 2)}\n`);
+export async function writeResults(
+  o: ExperimentOptions, finished: FinishedRuns, devKinds: string[], chance: number,
+): Promise<ExperimentResults> {
+  const { rows, heldout } = finished;
+  const results = aggregate(rows, devKinds, heldout);
+  await writeAtomic(join(o.outDir, EXPERIMENT_FILES.results), `${JSON.stringify({ settings: o.settings, results, rows, heldout }, null, 2)}\n`);
   const setup = [...setupLines(o), `guessing uniformly among each dev question's choices scores ${chance.toFixed(3)}`];
   await writeAtomic(join(o.outDir, EXPERIMENT_FILES.markdown), resultsMarkdown(results, { title: o.title, setup }));
   const series = results.methods.map((m) => ({
@@ -109,15 +114,25 @@ export async function writeResults(o: ExperimentOptions, rows: readonly Iteratio
   return results;
 }
 
+export interface FinishedRuns {
+  rows: IterationSummary[];
+  heldout: HeldoutSummary[];
+}
+
 /** Every finished run's summaries on disk, in settings order (other shards' runs included). */
-async function finishedRows(outDir: string, settings: ExperimentSettings): Promise<IterationSummary[]> {
-  const rows: IterationSummary[] = [];
+async function finishedRuns(outDir: string, settings: ExperimentSettings): Promise<FinishedRuns> {
+  const out: FinishedRuns = { rows: [], heldout: [] };
   for (const seed of settings.seeds) {
     for (const method of settings.methods) {
-      rows.push(...((await readJsonOrNull<IterationSummary[]>(join(outDir, 'runs', `${runFileName(method, seed)}.json`))) ?? []));
+      const base = join(outDir, 'runs', runFileName(method, seed));
+      const rows = await readJsonOrNull<IterationSummary[]>(`${base}.json`);
+      if (rows === null) continue;
+      out.rows.push(...rows);
+      const heldout = await readJsonOrNull<HeldoutSummary>(`${base}.heldout.json`);
+      if (heldout !== null) out.heldout.push(heldout);
     }
   }
-  return rows;
+  return out;
 }
 
 function shardSeeds(o: ExperimentOptions): number[] {
@@ -134,7 +149,12 @@ export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInpu
   checkSettings(settings);
   const seeds = shardSeeds(o);
   await claimFolder(outDir, settings);
-  const devUsed = inputs.dev.slice(0, methodConfig(settings, settings.methods[0], settings.seeds[0])['data.dev_pool_size']);
+  const pool = methodConfig(settings, settings.methods[0], settings.seeds[0])['data.dev_pool_size'];
+  if (inputs.dev.length < pool + settings.heldout) {
+    throw new Error(`experiment: the dev set has ${inputs.dev.length} questions; the pool (data.dev_pool_size ${pool}) and `
+      + `${settings.heldout} held-out questions need ${pool + settings.heldout} (lower --heldout or the pool size)`);
+  }
+  const devUsed = inputs.dev.slice(0, pool);
   const devKinds = devKindsOf(devUsed);
   // Expected accuracy of a uniform guess over each question's choices.
   const chance = devUsed.reduce((s, q) => s + 1 / q.choices.length, 0) / Math.max(1, devUsed.length);
@@ -153,9 +173,10 @@ export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInpu
           + (s.gen_accuracy === null ? '' : `, gen acc ${s.gen_accuracy.toFixed(3)}`) + ` (${s.seconds.toFixed(1)} s)`);
       });
       await saveRun(outDir, name, run);
-      await writeResults(o, await finishedRows(outDir, settings), devKinds, chance);
-      log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      await writeResults(o, await finishedRuns(outDir, settings), devKinds, chance);
+      const held = run.heldout === null ? '' : `; held-out accuracy ${run.heldout.accuracy.toFixed(3)} (${run.heldout.total} answers)`;
+      log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s${held}`);
     }
   }
-  return writeResults(o, await finishedRows(outDir, settings), devKinds, chance);
+  return writeResults(o, await finishedRuns(outDir, settings), devKinds, chance);
 }

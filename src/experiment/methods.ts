@@ -1,11 +1,16 @@
 // The methods the reproduction compares (issue 5, spec §7): the untrained Solver, a fixed Generator,
-// INFUSER (influence reward + DuGRPO), and the two difficulty-style rewards. Each trained method is one
-// value of `training.reward_mode`; everything else in the run config is shared, so the comparison changes
-// exactly one thing (§7: "every mode uses the same pipeline, sizes, seeds and metrics").
+// INFUSER (influence reward + DuGRPO), and the two difficulty-style rewards; plus the optional
+// `dev_only` ceiling, which trains the Solver on the dev pool itself and so says how far any curriculum
+// could move it in the same number of iterations. Each trained method is one value of
+// `training.reward_mode`; everything else in the run config is shared, so the comparison changes exactly
+// one thing (§7: "every mode uses the same pipeline, sizes, seeds and metrics").
 import type { RunConfig } from '../infuser/config.ts';
 
-export const METHODS = ['base', 'fixed', 'infuser', 'rzero', 'spice'] as const;
+export const METHODS = ['base', 'fixed', 'infuser', 'rzero', 'spice', 'dev_only'] as const;
 export type Method = (typeof METHODS)[number];
+
+/** Methods whose Generator writes questions (validity, generated-question accuracy and mix apply). */
+export const generates = (m: Method): boolean => m !== 'base' && m !== 'dev_only';
 
 export interface MethodInfo {
   label: string;
@@ -40,6 +45,11 @@ export const METHOD_INFO: Record<Method, MethodInfo> = {
     label: 'SPICE variance',
     rewardMode: 'spice',
     description: 'Generator reward = exp(−(var − 0.25)² / 0.02) (20), DuGRPO advantages',
+  },
+  dev_only: {
+    label: 'dev-trained Solver (ceiling)',
+    rewardMode: 'dev_only',
+    description: 'no Generator; the Solver trains on its own dev-pool rollouts (Dr.GRPO, §7 dev_only), the most any curriculum could give on the pool',
   },
 };
 

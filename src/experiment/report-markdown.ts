@@ -1,5 +1,6 @@
 // The results table in markdown: per-iteration mean ± std for every method, a final-iteration summary,
-// and the topic / question-type mix of valid generated questions at the first and the last iteration.
+// the final Solvers on the held-out dev questions, and the topic / question-type mix of valid generated
+// questions at the first and the last iteration.
 import type { ExperimentResults, Mix, Stat } from './aggregate.ts';
 import { METHOD_INFO } from './methods.ts';
 
@@ -42,21 +43,40 @@ export function resultsMarkdown(r: ExperimentResults, header: ReportHeader): str
   const out: string[] = [`# ${header.title}`, '', ...header.setup.map((l) => `- ${l}`), ''];
   out.push('Mean ± sample std over seeds. Target accuracy = `dev_rollout/accuracy_strict`; validity = '
     + '`gen_question_rollout/frac_valid_questions`; gen. accuracy = `gen_answer_rollout/accuracy_strict`; '
-    + `dev-kind share = share of valid generated questions whose (topic, type) the dev set tests (${r.dev_kinds.join(', ')}).`, '');
+    + `dev-kind share = share of valid generated questions whose (topic, type) the dev set tests (${r.dev_kinds.join(', ')}); `
+    + 'right labels = share of valid generated questions whose golden answer follows from the facts the question states '
+    + '(the world\'s label check, src/world/question-check.ts).', '');
   out.push('## Final iteration', '');
   out.push(table(
-    ['method', 'iteration', 'target accuracy', 'gain over iteration 0', 'vs fixed (paired)', 'validity (run mean)', 'gen. accuracy (run mean)', 'seeds'],
+    ['method', 'iteration', 'target accuracy', 'gain over iteration 0', 'vs fixed (paired)', 'validity (run mean)', 'gen. accuracy (run mean)',
+      'right labels (run mean)', 'seeds'],
     r.finals.map((f) => [
       METHOD_INFO[f.method].label, String(f.iteration), formatStat(f.target_accuracy), signed(f.target_gain), signed(f.vs_fixed),
-      formatStat(f.frac_valid_questions), formatStat(f.gen_accuracy), String(f.target_accuracy.n),
+      formatStat(f.frac_valid_questions), formatStat(f.gen_accuracy), formatStat(f.right_labels), String(f.target_accuracy.n),
     ]),
   ), '');
+  if (r.heldout.length > 0) {
+    const kinds = [...new Set(r.heldout.flatMap((h) => Object.keys(h.by_kind)))].sort();
+    out.push('## Held-out dev questions, after the last update', '');
+    out.push('The final Solver of every run answers the dev questions after the pool, which no run trains on or '
+      + 'measures during the iterations: sampled as in Stage 1 (keys shared by every method of a seed) and greedily '
+      + '(one temperature-0 answer, a function of the weights alone, so paired differences carry no sampling noise). '
+      + 'Paired = minus the other method on the same seed. Per-kind columns pool the sampled answers of all seeds.', '');
+    out.push(table(
+      ['method', 'sampled', 'vs base (paired)', 'vs fixed (paired)', 'greedy', 'vs base (paired)', 'vs fixed (paired)', 'seeds', ...kinds],
+      r.heldout.map((h) => [
+        METHOD_INFO[h.method].label, formatStat(h.accuracy), signed(h.vs_base), signed(h.vs_fixed),
+        formatStat(h.greedy.accuracy), signed(h.greedy.vs_base), signed(h.greedy.vs_fixed), String(h.accuracy.n),
+        ...kinds.map((k) => pct(h.by_kind[k] ?? null)),
+      ]),
+    ), '');
+  }
   out.push('## Every iteration', '');
   out.push(table(
-    ['method', 'iteration', 'target accuracy', 'validity', 'gen. accuracy', 'dev-kind share', 'seeds'],
+    ['method', 'iteration', 'target accuracy', 'validity', 'gen. accuracy', 'dev-kind share', 'right labels', 'seeds'],
     r.iterations.map((it) => [
       METHOD_INFO[it.method].label, String(it.iteration), formatStat(it.target_accuracy), formatStat(it.frac_valid_questions),
-      formatStat(it.gen_accuracy), formatStat(it.dev_kind_share), String(it.target_accuracy.n),
+      formatStat(it.gen_accuracy), formatStat(it.dev_kind_share), formatStat(it.right_labels), String(it.target_accuracy.n),
     ]),
   ), '');
   out.push('## Question mix drift (valid generated questions, pooled over seeds)', '');

@@ -58,16 +58,31 @@ export function share(t: { correct: number; total: number }): number {
  * Stage 1 without an update: the Solver answers the first `data.dev_pool_size` dev questions
  * `solver.rollout.n` times each with the keys [iteration, 'dev', i]. Correct = strict (null = wrong).
  */
-export async function evaluateSolver(solver: PolicyRole, dev: readonly DevQuestion[], config: RunConfig, iteration: number): Promise<Tally> {
+export function evaluateSolver(solver: PolicyRole, dev: readonly DevQuestion[], config: RunConfig, iteration: number): Promise<Tally> {
+  return answerQuestions(solver, dev.slice(0, config['data.dev_pool_size']), config, iteration, 'dev');
+}
+
+/**
+ * The same for questions outside the pool, with the keys [iteration, 'heldout', i]; `greedy`: one
+ * temperature-0 answer per question instead.
+ */
+export function evaluateHeldout(
+  solver: PolicyRole, questions: readonly DevQuestion[], config: RunConfig, iteration: number, greedy = false,
+): Promise<Tally> {
+  return answerQuestions(solver, questions, config, iteration, 'heldout', greedy);
+}
+
+async function answerQuestions(
+  solver: PolicyRole, questions: readonly DevQuestion[], config: RunConfig, iteration: number, tag: 'dev' | 'heldout', greedy = false,
+): Promise<Tally> {
   const tally = emptyTally();
-  const questions = dev.slice(0, config['data.dev_pool_size']);
   for (let i = 0; i < questions.length; i++) {
     const q = questions[i];
     const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, q.choices));
     const answers = await solver.sample({
-      promptIds, n: config['solver.rollout.n'], stream: 'solver_sample', keys: [iteration, 'dev', i],
+      promptIds, n: greedy ? 1 : config['solver.rollout.n'], stream: 'solver_sample', keys: [iteration, tag, i],
       sampling: {
-        temperature: config['solver.rollout.temperature'],
+        temperature: greedy ? 0 : config['solver.rollout.temperature'],
         topP: config['solver.rollout.top_p'],
         maxNewTokens: config['solver.rollout.response_length'],
       },

@@ -1,17 +1,19 @@
 // One (method, seed) run of the experiment, in process: fresh roles from the anchor weights, then N
 // co-training iterations (iteration.ts, the same code the CLI and the browser drive), or for `base` N
-// Stage-1 evaluations of the untouched Solver. Roles are disposed afterwards so runs do not accumulate
-// GPU buffers.
+// Stage-1 evaluations of the untouched Solver; then the final Solver answers the held-out dev questions.
+// Roles are disposed afterwards so runs do not accumulate GPU buffers.
 import type { DevQuestion } from '../data/dev-pool.ts';
 import type { Document } from '../data/documents.ts';
 import type { Engine } from '../engine/engine.ts';
 import { DocumentSampler, docsShuffle } from '../infuser/document-sampler.ts';
 import { createEngineRoles, type LoadedModel } from '../infuser/engine-roles.ts';
 import { runIteration } from '../infuser/iteration.ts';
+import type { QuestionRecord } from '../infuser/question-record.ts';
 import type { MetricRecord, QuestionRow } from '../infuser/run-records.ts';
-import { baseSummary, summarizeIteration, type IterationSummary } from './iteration-summary.ts';
+import { baseSummary, summarizeIteration, type HeldoutSummary, type IterationSummary } from './iteration-summary.ts';
 import type { Method } from './methods.ts';
-import { evaluateSolver, share } from './role-evaluation.ts';
+import { checkLabel } from '../world/question-check.ts';
+import { evaluateHeldout, evaluateSolver, share } from './role-evaluation.ts';
 import { methodConfig, type ExperimentSettings } from './settings.ts';
 
 /** Builds both roles; tests wrap createEngineRoles to script sampling. */
@@ -22,6 +24,7 @@ export interface ExperimentInputs {
   /** The anchor: both roles start from these weights in every run. */
   model: LoadedModel;
   documents: readonly Document[];
+  /** The dev pool (`data.dev_pool_size` questions), then at least `heldout` more. */
   dev: readonly DevQuestion[];
   makeRoles?: RoleFactory;
 }
@@ -31,6 +34,8 @@ export interface RunOutput {
   /** Full spec §8 records per iteration (empty for base). */
   metrics: MetricRecord[];
   questions: QuestionRow[];
+  /** Null when the settings ask for no held-out questions. */
+  heldout: HeldoutSummary | null;
 }
 
 export async function runMethod(
@@ -43,7 +48,7 @@ export async function runMethod(
   const config = methodConfig(settings, method, seed);
   const makeRoles = inputs.makeRoles ?? createEngineRoles;
   const roles = makeRoles(inputs.engine, { generator: inputs.model, solver: inputs.model, config });
-  const out: RunOutput = { summaries: [], metrics: [], questions: [] };
+  const out: RunOutput = { summaries: [], metrics: [], questions: [], heldout: null };
   const push = (s: IterationSummary) => {
     out.summaries.push(s);
     onIteration(s);
@@ -55,15 +60,30 @@ export async function runMethod(
         const tally = await evaluateSolver(roles.solver, inputs.dev, config, k);
         push(baseSummary(seed, k, share(tally), (performance.now() - t0) / 1000));
       }
-      return out;
+    } else {
+      const sampler = new DocumentSampler(inputs.documents.length, docsShuffle(seed));
+      const ctx = {
+        config, generator: roles.generator, solver: roles.solver, documents: inputs.documents, dev: inputs.dev, sampler,
+        checkQuestion: settings.checkLabels
+          ? (r: QuestionRecord) => checkLabel(r.question_text, r.choices[r.correct_index]).verdict === 'right'
+          : undefined,
+      };
+      for (let k = 0; k < settings.iterations; k++) {
+        const { metrics, questions } = await runIteration(ctx, k);
+        out.metrics.push(metrics);
+        out.questions.push(...questions);
+        push(summarizeIteration(method, seed, metrics, questions));
+      }
     }
-    const sampler = new DocumentSampler(inputs.documents.length, docsShuffle(seed));
-    const ctx = { config, generator: roles.generator, solver: roles.solver, documents: inputs.documents, dev: inputs.dev, sampler };
-    for (let k = 0; k < settings.iterations; k++) {
-      const { metrics, questions } = await runIteration(ctx, k);
-      out.metrics.push(metrics);
-      out.questions.push(...questions);
-      push(summarizeIteration(method, seed, metrics, questions));
+    if (settings.heldout > 0) {
+      const pool = config['data.dev_pool_size'];
+      const questions = inputs.dev.slice(pool, pool + settings.heldout);
+      const sampled = await evaluateHeldout(roles.solver, questions, config, settings.iterations);
+      const greedy = await evaluateHeldout(roles.solver, questions, config, settings.iterations, true);
+      out.heldout = {
+        method, seed, total: sampled.total, accuracy: share(sampled), by_kind: sampled.byKind,
+        greedy: { total: greedy.total, accuracy: share(greedy), by_kind: greedy.byKind },
+      };
     }
     return out;
   } finally {

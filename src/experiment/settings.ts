@@ -13,6 +13,11 @@ export interface ExperimentSettings {
   overrides: ConfigOverrides;
   /** Dev questions after the pool that every run's final Solver answers (0: none). */
   heldout: number;
+  /**
+   * Only generated questions whose golden answer the world's label check finds right are valid (the
+   * rest are `failed_check`): an oracle the paper does not have, to measure what wrong labels cost.
+   */
+  checkLabels: boolean;
 }
 
 /**
@@ -41,6 +46,7 @@ export const EXPERIMENT_PRESETS = {
     // The rest of the 96 built-in dev questions: twice the pool, so the final comparison has √3 less
     // sampling noise than the pool's own estimate (~30 s per run).
     heldout: 64,
+    checkLabels: false,
     overrides: {
       ...SMALL_BATCHES,
       // Every trained row costs one forward + backward pass per update and per influence gradient
@@ -60,6 +66,7 @@ export const EXPERIMENT_PRESETS = {
     seeds: [1],
     iterations: 2,
     heldout: 8,
+    checkLabels: false,
     overrides: {
       ...SMALL_BATCHES,
       'generator.rollout.n': 2,
@@ -77,7 +84,9 @@ export function presetSettings(name: ExperimentPreset): ExperimentSettings {
   if (p === undefined) {
     throw new Error(`Unknown experiment preset "${String(name)}"; known: ${Object.keys(EXPERIMENT_PRESETS).join(', ')}`);
   }
-  return { methods: [...p.methods], seeds: [...p.seeds], iterations: p.iterations, heldout: p.heldout, overrides: { ...p.overrides } };
+  return { methods: [...p.methods], seeds: [...p.seeds], iterations: p.iterations, heldout: p.heldout, checkLabels: p.checkLabels,
+    overrides: { ...p.overrides },
+  };
 }
 
 /** The frozen run config of one (method, seed); `base` carries the shared config with reward mode `fixed`. */

@@ -68,6 +68,7 @@ function questionValidity(f: IterationFacts): MetricRecord {
     [GEN_QUESTION_ROLLOUT.numInvalidGroundTruth]: count('invalid_ground_truth'),
     [GEN_QUESTION_ROLLOUT.numDuplicateChoices]: count('duplicate_choices'),
     [GEN_QUESTION_ROLLOUT.numPromptTooLong]: count('prompt_too_long'),
+    [GEN_QUESTION_ROLLOUT.numFailedCheck]: count('failed_check'),
     [GEN_QUESTION_ROLLOUT.numDocsSkippedTooLong]: f.skippedDocs,
     ...distributionStats(GEN_QUESTION_ROLLOUT.numChoices, valid.map((r) => r.record!.choices.length)),
     ...distributionStats(GEN_QUESTION_ROLLOUT.questionCharLen, valid.map((r) => r.record!.question_text.length)),

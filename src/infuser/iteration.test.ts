@@ -98,4 +98,47 @@ describe('one INFUSER iteration on tiny models', () => {
     roles.generator.dispose();
     roles.solver.dispose();
   }, 300_000); // ~700-token byte-level prompts make this the suite's heaviest GPU test
+
+  it('checkQuestion: refused questions are invalid as failed_check before the Solver answers them', async () => {
+    const e = await testEngine();
+    const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: 266, maxPositionEmbeddings: 1024, hiddenSize: 16 });
+    const config = buildConfig({
+      overrides: { 'training.doc_batch_size': 8, 'generator.rollout.n': 2, 'solver.rollout.n': 2, 'training.reward_mode': 'fixed' },
+    });
+    const roles = createEngineRoles(e, {
+      generator: { config: cfg, weights: randomWeights(cfg, 1), tokenizer: tokenizer() },
+      solver: { config: cfg, weights: randomWeights(cfg, 2), tokenizer: tokenizer() },
+      config,
+    });
+    script(roles.generator, (req, row) => QUESTION(Number(req.keys[1]), row));
+    const answered: string[] = [];
+    const solverTok = roles.solver.tokenizer;
+    script(roles.solver, (req, row) => {
+      const prompt = solverTok.decode(req.promptIds, { skipSpecialTokens: true });
+      if (req.keys[1] === 'gen' && row === 0) answered.push(/Q(\d+)\.0/.exec(prompt)![1]);
+      const right = /^([A-H])\) (?:x|a)$/m.exec(prompt)![1];
+      return row === 0 ? `so \\boxed{${right}}` : `hmm \\boxed{${right === 'A' ? 'B' : 'A'}}`;
+    });
+    const documents = Array.from({ length: 8 }, (_, i) => ({ doc_id: `d${i}`, content: `document ${i}`, extra: {} }));
+    const dev = [{ question_id: 'v0', question_text: 'dev 0', choices: ['a', 'b', 'c', 'd'], correct_index: 0, extra: {} }];
+    const seen: string[] = [];
+    const result = await runIteration({
+      config, generator: roles.generator, solver: roles.solver, documents, dev, sampler: new DocumentSampler(8, identityShuffle),
+      // Accept the questions of even documents only; the record handed over is the shuffled one.
+      checkQuestion: (record, doc) => {
+        seen.push(`${doc.doc_id}:${record.choices[record.correct_index]}`);
+        return Number(doc.doc_id.slice(1)) % 2 === 0;
+      },
+    }, 0);
+    expect(seen).toEqual(Array.from({ length: 8 }, (_, i) => `d${i}:x`)); // only parsed rows are checked
+    const m = result.metrics;
+    expect(m['gen_question_rollout/num_valid_questions']).toBe(4);
+    expect(m['gen_question_rollout/num_failed_check']).toBe(4);
+    expect(m['gen_question_rollout/num_failed_parses']).toBe(8);
+    expect(answered).toEqual(['0', '2', '4', '6']);
+    expect(result.questions.filter((q) => q.rejection === 'failed_check').map((q) => q.doc_id)).toEqual(['d1', 'd3', 'd5', 'd7']);
+    expect(m['train/solver_num_training_samples']).toBe(8);
+    roles.generator.dispose();
+    roles.solver.dispose();
+  }, 300_000);
 });

@@ -31,6 +31,12 @@ export interface IterationContext {
   dev: readonly DevQuestion[];
   sampler: DocumentSampler;
   onProgress?: (p: StageProgress) => void;
+  /**
+   * An extra test a parsed question must pass to be valid (lab extension, off by default): false makes
+   * the row invalid as `failed_check` before the Solver answers it. The experiment passes the world's
+   * label check here to measure what wrong golden answers cost.
+   */
+  checkQuestion?: (record: QuestionRecord, doc: Document) => boolean;
 }
 
 /** A dev or generated question with its Solver answers. */
@@ -123,10 +129,13 @@ async function generate(ctx: IterationContext, k: number): Promise<{ rows: GenRo
     });
     samples.forEach((sample, row) => {
       const parsed = parseGeneratorResponse(sample.text, { allowDuplicateChoices: !config['validation.reject_duplicate_choices'] });
-      const record = parsed.ok
+      const built = parsed.ok
         ? buildQuestionRecord(parsed, { seed: config['training.seed'], iteration: k, slot, row, docId: doc.doc_id })
         : null;
-      rows.push({ slot, row, doc, promptIds, sample, record, rejection: parsed.ok ? null : parsed.reason, answeredIndex: null });
+      const refused = built !== null && ctx.checkQuestion !== undefined && !ctx.checkQuestion(built, doc);
+      const record = refused ? null : built;
+      const rejection = parsed.ok ? (refused ? 'failed_check' : null) : parsed.reason;
+      rows.push({ slot, row, doc, promptIds, sample, record, rejection, answeredIndex: null });
     });
   }
   progress(ctx, k, 'gen_rollout', batch.length, batch.length);

@@ -58,6 +58,7 @@ export const GEN_QUESTION_ROLLOUT = {
   numInvalidGroundTruth: 'gen_question_rollout/num_invalid_ground_truth',
   numDuplicateChoices: 'gen_question_rollout/num_duplicate_choices',
   numPromptTooLong: 'gen_question_rollout/num_prompt_too_long',
+  numFailedCheck: 'gen_question_rollout/num_failed_check', // lab extension: IterationContext.checkQuestion
   numDocsSkippedTooLong: 'gen_question_rollout/num_docs_skipped_too_long',
   numChoices: 'gen_question_rollout/num_choices', // distribution
   questionCharLen: 'gen_question_rollout/question_char_len', // distribution

@@ -49,10 +49,10 @@ describe('Generator reward per row (§6.6)', () => {
   });
 
   it('every reject reason gets the invalid penalty, which is configurable', () => {
-    const reasons = ['failed_parse', 'empty_question', 'invalid_ground_truth', 'duplicate_choices', 'prompt_too_long'];
+    const reasons = ['failed_parse', 'empty_question', 'invalid_ground_truth', 'duplicate_choices', 'prompt_too_long', 'failed_check'];
     const rows = reasons.map((status) => ({ status }) as GeneratorRowStatus);
-    expect(Array.from(generatorRowRewards(rows, new Map()))).toEqual([0, 0, 0, 0, 0]);
-    expect(Array.from(generatorRowRewards(rows, new Map(), -0.5))).toEqual([-0.5, -0.5, -0.5, -0.5, -0.5]);
+    expect(Array.from(generatorRowRewards(rows, new Map()))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Array.from(generatorRowRewards(rows, new Map(), -0.5))).toEqual([-0.5, -0.5, -0.5, -0.5, -0.5, -0.5]);
   });
 
   it('a valid row without a reward, an unknown status, or a stray scored id is an error', () => {

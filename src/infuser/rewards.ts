@@ -7,7 +7,11 @@ import type { AnswerScore } from './answer-extraction.ts';
 import type { ParseRejectReason } from './question-parser.ts';
 
 /** Every reject reason of §3.3: the parser's four plus Stage 3's `prompt_too_long`. */
-export type RejectReason = ParseRejectReason | 'prompt_too_long';
+/**
+ * `failed_check` (lab extension): a question the caller's own check refused (the experiment's world
+ * label check); never produced without one.
+ */
+export type RejectReason = ParseRejectReason | 'prompt_too_long' | 'failed_check';
 
 // A Record over the union, so the compiler insists on every reason and no other.
 const REJECT_REASON_TABLE: Record<RejectReason, true> = {
@@ -16,6 +20,7 @@ const REJECT_REASON_TABLE: Record<RejectReason, true> = {
   invalid_ground_truth: true,
   duplicate_choices: true,
   prompt_too_long: true,
+  failed_check: true,
 };
 
 /** Reject reasons of §3.3, in the order they are tested. */
