@@ -1,0 +1,63 @@
+// How often the Generator's golden answers are right, from an experiment's question files (issue 5,
+// docs/experiment.md): every valid generated question is run through the world's label check
+// (src/world/question-check.ts) and counted by method and by the kind of its document, with how often
+// the Solver's answers agreed with the label and, for INFUSER runs, the mean influence score.
+// Run:
+//   node --import ./scripts/register-hooks.mjs --import tsx scripts/label-report.ts experiments/NAME
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { QuestionRow } from '../src/infuser/run-records.ts';
+import { checkLabel, type LabelVerdict } from '../src/world/question-check.ts';
+
+const VERDICTS: LabelVerdict[] = ['right', 'wrong', 'unanswerable', 'unknown'];
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+interface Cell { n: number; agree: number; influence: number[] }
+type Table = Map<string, Map<LabelVerdict, Cell>>;
+
+function add(t: Table, key: string, v: LabelVerdict, q: QuestionRow): void {
+  const row = t.get(key) ?? new Map<LabelVerdict, Cell>();
+  t.set(key, row);
+  const c = row.get(v) ?? { n: 0, agree: 0, influence: [] };
+  row.set(v, c);
+  c.n++;
+  c.agree += q.solver_accuracy ?? 0;
+  if (q.influence !== null) c.influence.push(q.influence);
+}
+
+function print(title: string, t: Table): void {
+  console.log(`\n| ${title} | valid | ${VERDICTS.join(' | ')} | Solver agrees with right / wrong labels | influence right / wrong |`);
+  console.log(`|${' --- |'.repeat(VERDICTS.length + 4)}`);
+  const mean = (xs: number[]) => (xs.length === 0 ? '–' : (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4));
+  for (const [key, row] of [...t.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const n = [...row.values()].reduce((s, c) => s + c.n, 0);
+    const pct = (v: LabelVerdict) => `${((100 * (row.get(v)?.n ?? 0)) / n).toFixed(0)}%`;
+    const agree = (v: LabelVerdict) => (row.get(v) ? `${((100 * row.get(v)!.agree) / row.get(v)!.n).toFixed(0)}%` : '–');
+    const inf = (v: LabelVerdict) => mean(row.get(v)?.influence ?? []);
+    console.log(`| ${key} | ${n} | ${VERDICTS.map(pct).join(' | ')} | ${agree('right')} / ${agree('wrong')} | ${inf('right')} / ${inf('wrong')} |`);
+  }
+}
+
+const dir = process.argv[2];
+if (dir === undefined) throw new Error('label-report: give an experiment folder, e.g. experiments/full');
+const runs = join(dir, 'runs');
+const byMethod: Table = new Map();
+const byKind: Table = new Map();
+for (const file of readdirSync(runs).filter((f) => f.endsWith('.questions.jsonl')).sort()) {
+  const method = file.slice(0, file.indexOf('-seed'));
+  const lines = readFileSync(join(runs, file), 'utf8').split('\n').filter((l) => l.length > 0);
+  lines.forEach((line, i) => {
+    let q: QuestionRow;
+    try {
+      q = JSON.parse(line) as QuestionRow;
+    } catch (e) {
+      throw new Error(`${join(runs, file)}:${i + 1}: ${(e as Error).message}`);
+    }
+    if (!q.valid || q.question === null || q.choices === null || q.answer === null) return;
+    const verdict = checkLabel(q.question, q.choices[LETTERS.indexOf(q.answer)]).verdict;
+    add(byMethod, method, verdict, q);
+    add(byKind, `${q.topic ?? '?'}/${q.question_type ?? '?'}`, verdict, q);
+  });
+}
+print('method', byMethod);
+print('document kind (all methods)', byKind);
