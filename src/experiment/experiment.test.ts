@@ -2,7 +2,7 @@
 // byte-level world tokenizer. Sampling is scripted (a random model never writes valid JSON) with
 // outcomes chosen so that every reported number has an independent expected value; updates, influence
 // and the whole reporting path are real.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { randomWeights, tinyModelConfig } from '../model/random-model.ts';
 import { TextTokenizer } from '../model/tokenizer.ts';
 import { buildTokenizer } from '../world/tokenizer-builder.ts';
 import type { ExperimentResults } from './aggregate.ts';
-import { EXPERIMENT_FILES, runExperiment, runFileName } from './experiment.ts';
+import { EXPERIMENT_FILES, runExperiment, runFileName, writeAtomic } from './experiment.ts';
 import type { IterationSummary } from './iteration-summary.ts';
 import { METHODS } from './methods.ts';
 import { runMethod, type RoleFactory } from './run-method.ts';
@@ -202,4 +202,17 @@ describe('CI-sized experiment: every method × 1 seed × 2 iterations', () => {
     expect(run.summaries[0].label_counts).toEqual({ right: 8 });
     expect(run.heldout).toBeNull();
   }, 180_000);
+
+  it('writeAtomic: concurrent writers of one file (shards sharing a folder) all succeed and leave one whole text', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'infuser-atomic-'));
+    try {
+      const path = join(dir, 'settings.json');
+      const texts = Array.from({ length: 8 }, (_, i) => `text ${i} `.repeat(1000));
+      await Promise.all(texts.map((t) => writeAtomic(path, t)));
+      expect(texts).toContain(await readFile(path, 'utf8'));
+      expect(await readdir(dir)).toEqual(['settings.json']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

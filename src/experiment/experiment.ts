@@ -43,9 +43,17 @@ export interface ExperimentOptions {
 
 export const runFileName = (method: Method, seed: number) => `${method}-seed${seed}`;
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.partial`, text);
-  await rename(`${path}.partial`, path);
+let partials = 0;
+
+/**
+ * Writes through a temporary file and a rename, so a reader never sees half a file. The temporary
+ * name is unique per process and call: shards write settings.json and the results into one folder at
+ * the same moments, and a shared name let one shard rename another's file away.
+ */
+export async function writeAtomic(path: string, text: string): Promise<void> {
+  const partial = `${path}.${process.pid}-${partials++}.partial`;
+  await writeFile(partial, text);
+  await rename(partial, path);
 }
 
 async function readJsonOrNull<T>(path: string): Promise<T | null> {
