@@ -10,23 +10,18 @@ import { resolve } from 'node:path';
 import { parseFlags } from '../src/cli/args.ts';
 import { loadDev, loadRoleModel } from '../src/cli/run-inputs.ts';
 import { Engine } from '../src/engine/engine.ts';
-import { scoreResponse, extractAnswer, type AnswerScore } from '../src/infuser/answer-extraction.ts';
+import { scoreResponse, extractAnswer } from '../src/infuser/answer-extraction.ts';
 import type { RunConfig } from '../src/infuser/config.ts';
 import { createEngineRoles } from '../src/infuser/engine-roles.ts';
 import { buildSolverMessages } from '../src/infuser/prompts.ts';
-import { isDegenerate, solverRewards } from '../src/infuser/rewards.ts';
-import type { AnswerGroup, Sample } from '../src/infuser/roles.ts';
+import { answerGroup, influenceSettings } from '../src/infuser/iteration.ts';
+import { isDegenerate } from '../src/infuser/rewards.ts';
+import type { AnswerGroup } from '../src/infuser/roles.ts';
 import { methodConfig, presetSettings } from '../src/experiment/settings.ts';
 import { acquireFastGpu } from '../src/world/fast-node-gpu.ts';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const FLAGS = { seed: 'number', answers: 'number', model: 'string', heldout: 'number' } as const;
-
-function group(promptIds: number[], answers: Sample[], scores: AnswerScore[]): AnswerGroup {
-  const r = solverRewards(scores);
-  const mean = r.reduce((a, b) => a + b, 0) / r.length;
-  return { promptIds, responses: answers.map((a) => a.tokens), advantages: Array.from(r, (x) => x - mean) };
-}
 
 const stats = (xs: number[]) => {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -60,7 +55,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < pool; i++) {
     const { q, promptIds, answers } = await answer(i, config['solver.rollout.n'], 'dev');
     const scores = answers.map((a) => scoreResponse(a.text, LETTERS[q.correct_index]));
-    if (!isDegenerate(scores)) devGroups.push(group(promptIds, answers, scores));
+    if (!isDegenerate(scores)) devGroups.push(answerGroup({ promptIds, answers, scores }));
   }
   const right: AnswerGroup[] = [];
   const wrong: AnswerGroup[] = [];
@@ -79,20 +74,13 @@ async function main(): Promise<void> {
       skipped++;
       continue;
     }
-    right.push(group(promptIds, answers, rightScores));
-    wrong.push(group(promptIds, answers, wrongScores));
+    right.push(answerGroup({ promptIds, answers, scores: rightScores }));
+    wrong.push(answerGroup({ promptIds, answers, scores: wrongScores }));
     kinds.push(`${String(q.extra.topic)}/${String(q.extra.question_type)}`);
   }
   console.log(`seed ${seed}: ${devGroups.length} non-degenerate dev groups; ${right.length} question pairs (${skipped} skipped: degenerate or no wrong pick); ${n} answers each`);
-  const report = await solver.influence(devGroups, [...right, ...wrong], {
-    similarityMode: config['influence.similarity_mode'], mode: config['influence.mode'],
-    projection: {
-      option: config['influence.projection.option'], family: config['influence.projection.family'],
-      k: config['influence.projection.k'], redraw: config['influence.projection.redraw'],
-    },
-    calibrate: false, useMomentum: config['influence.use_momentum'], momentumBeta: config['influence.momentum_beta'],
-    iteration: 0, temperature: config['solver.rollout.temperature'],
-  });
+  // Iteration 0's settings, without the projected mode's calibration pass.
+  const report = await solver.influence(devGroups, [...right, ...wrong], { ...influenceSettings(config, 0), calibrate: false });
   const scores = report.questions.map((q) => q.score);
   const r = scores.slice(0, right.length);
   const w = scores.slice(right.length);

@@ -7,10 +7,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QuestionRow } from '../src/infuser/run-records.ts';
-import { checkLabel, type LabelVerdict } from '../src/world/question-check.ts';
+import { labelVerdictOf } from '../src/experiment/iteration-summary.ts';
+import type { LabelVerdict } from '../src/world/question-check.ts';
 
 const VERDICTS: LabelVerdict[] = ['right', 'wrong', 'unanswerable', 'unknown'];
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 interface Cell { n: number; agree: number; influence: number[] }
 type Table = Map<string, Map<LabelVerdict, Cell>>;
@@ -54,7 +54,7 @@ for (const file of readdirSync(runs).filter((f) => f.endsWith('.questions.jsonl'
       throw new Error(`${join(runs, file)}:${i + 1}: ${(e as Error).message}`);
     }
     if (!q.valid || q.question === null || q.choices === null || q.answer === null) return;
-    const verdict = checkLabel(q.question, q.choices[LETTERS.indexOf(q.answer)]).verdict;
+    const verdict = labelVerdictOf(q);
     add(byMethod, method, verdict, q);
     add(byKind, `${q.topic ?? '?'}/${q.question_type ?? '?'}`, verdict, q);
   });

@@ -47,7 +47,7 @@ export function summarizeIteration(method: Method, seed: number, metrics: Metric
     if (!q.valid) continue;
     const kind = kindOf(q.topic, q.question_type);
     kinds[kind] = (kinds[kind] ?? 0) + 1;
-    const verdict = checkLabel(q.question!, q.choices![LETTERS.indexOf(q.answer!)]).verdict;
+    const verdict = labelVerdictOf(q);
     labels[verdict] = (labels[verdict] ?? 0) + 1;
   }
   const numValid = generates(method) ? metric(metrics, NUM_VALID_METRIC) : 0;
@@ -90,6 +90,11 @@ export interface HeldoutSummary extends HeldoutTally {
   method: Method;
   seed: number;
   greedy: HeldoutTally;
+}
+
+/** The world's label check of a valid question row's golden answer. */
+export function labelVerdictOf(q: Pick<QuestionRow, 'question' | 'choices' | 'answer'>): LabelVerdict {
+  return checkLabel(q.question ?? '', q.choices?.[LETTERS.indexOf(q.answer ?? '')] ?? '').verdict;
 }
 
 /** Share of checked-right labels among a summary's valid questions; null when none was valid. */

@@ -17,7 +17,7 @@ import {
   generatorRowRewards, influenceRewardsByQuestion, isDegenerate, majorityPHat, goldenPHat, rZeroReward,
   solverRewards, spiceReward, type GeneratorRowStatus, type RejectReason,
 } from './rewards.ts';
-import type { AnswerGroup, InfluenceReport, PolicyRole, Sample, SolverRole, TrainRow, UpdateReport } from './roles.ts';
+import type { AnswerGroup, InfluenceReport, InfluenceSettings, PolicyRole, Sample, SolverRole, TrainRow, UpdateReport } from './roles.ts';
 import type { QuestionRow, StageName, StageProgress } from './run-records.ts';
 import { stratifyBySlot } from './stratify.ts';
 import { iterationMetrics } from './iteration-metrics.ts';
@@ -172,10 +172,29 @@ async function answer(ctx: IterationContext, k: number, rows: GenRow[]): Promise
 // ---- Stage 4 ---------------------------------------------------------------------------------------
 
 /** Dr.GRPO advantages r − mean within one question's answers (spec §6.1, eq. 12). */
-function answerGroup(q: AnsweredQuestion): AnswerGroup {
+export function answerGroup(q: Pick<AnsweredQuestion, 'promptIds' | 'answers' | 'scores'>): AnswerGroup {
   const r = solverRewards(q.scores);
   const mean = r.reduce((a, b) => a + b, 0) / r.length;
   return { promptIds: q.promptIds, responses: q.answers.map((a) => a.tokens), advantages: Array.from(r, (x) => x - mean) };
+}
+
+/** Stage 4's influence settings at iteration k, from the run config. */
+export function influenceSettings(config: RunConfig, k: number): InfluenceSettings {
+  return {
+    similarityMode: config['influence.similarity_mode'],
+    mode: config['influence.mode'],
+    projection: {
+      option: config['influence.projection.option'],
+      family: config['influence.projection.family'],
+      k: config['influence.projection.k'],
+      redraw: config['influence.projection.redraw'],
+    },
+    calibrate: config['influence.mode'] === 'projected' && k % config['influence.projection.calibrate_every'] === 0,
+    useMomentum: config['influence.use_momentum'],
+    momentumBeta: config['influence.momentum_beta'],
+    iteration: k,
+    temperature: config['solver.rollout.temperature'],
+  };
 }
 
 interface Scoring {
@@ -196,21 +215,7 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
     progress(ctx, k, 'influence', 0, 1);
     const scored = validRows.filter((r) => !isDegenerate(answered[r.answeredIndex!].scores));
     const devGroups = dev.filter((q) => !isDegenerate(q.scores)).map(answerGroup);
-    influence = await ctx.solver.influence(devGroups, scored.map((r) => answerGroup(answered[r.answeredIndex!])), {
-      similarityMode: config['influence.similarity_mode'],
-      mode: config['influence.mode'],
-      projection: {
-        option: config['influence.projection.option'],
-        family: config['influence.projection.family'],
-        k: config['influence.projection.k'],
-        redraw: config['influence.projection.redraw'],
-      },
-      calibrate: config['influence.mode'] === 'projected' && k % config['influence.projection.calibrate_every'] === 0,
-      useMomentum: config['influence.use_momentum'],
-      momentumBeta: config['influence.momentum_beta'],
-      iteration: k,
-      temperature: config['solver.rollout.temperature'],
-    });
+    influence = await ctx.solver.influence(devGroups, scored.map((r) => answerGroup(answered[r.answeredIndex!])), influenceSettings(config, k));
     const scores = influence.questions.map((q) => (influence!.hasReference ? q.score : 0));
     scored.forEach((r, i) => scoreOf.set(r.answeredIndex!, { score: scores[i], layers: influence!.questions[i].layers }));
     const m = influenceRewardsByQuestion(scored.map((r) => r.record!.question_id), scores, validRows.map((r) => r.record!.question_id));
