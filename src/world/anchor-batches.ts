@@ -20,7 +20,7 @@ export interface TokenBatch {
   lossTokens: number;
 }
 
-export function tokenizeExample(encode: (text: string) => number[], ex: SftExample): TokenizedExample {
+export function tokenizeExample(encode: (text: string) => number[], ex: Pick<SftExample, 'role' | 'prompt' | 'response'>): TokenizedExample {
   const p = encode(ex.prompt);
   const r = encode(ex.response);
   return { ids: [...p, ...r], isResponse: [...p.map(() => 0), ...r.map(() => 1)] };

@@ -48,6 +48,18 @@ describe('world SFT examples', () => {
     for (const s of sft.filter((x) => x.role === 'solver')) for (const t of devTexts) expect(s.prompt.includes(`Question: ${t}\n`)).toBe(false);
   });
 
+  it('names the question each example shows, and it is never a dev question', () => {
+    const devTexts = new Set(world.dev.map((d) => d.question_text));
+    for (const x of sft) {
+      expect(devTexts.has(x.question)).toBe(false);
+      if (x.role === 'solver') expect(x.prompt).toContain(`Question: ${x.question}\n`);
+      else {
+        const parsed = parseGeneratorResponse(strip(x.response));
+        expect(parsed.ok && parsed.question_text).toBe(x.question);
+      }
+    }
+  });
+
   it('questionJson matches the compact template spacing', () => {
     expect(questionJson('Q?', ['a', 'b"c'], 'a')).toBe('{"question_text": "Q?", "choices": ["a", "b\\"c"], "ground_truth": "a"}');
   });

@@ -2,7 +2,8 @@
 // §3.1 prompt with a world document → one JSON MCQ about it) and Solver examples (§3.5 prompt →
 // one derivation line + \boxed{X}). Solver labels on the reasoning skills the dev set tests are
 // deliberately noisy (a typical mistake with probability `mistakeRate`), so the anchors start above
-// chance but with room to improve. Problems whose question text is in the dev set are never used.
+// chance but with room to improve. Problems whose question text is in the dev set are never used,
+// for either role.
 import { buildGeneratorMessages, buildSolverMessages, renderChat } from '../infuser/prompts.ts';
 import { worldStream } from './facts.ts';
 import { allKinds, shuffledChoices, type World, type WorldDocument } from './documents.ts';
@@ -15,6 +16,8 @@ export interface SftExample {
   prompt: string;
   /** The assistant's reply, ending with the end-of-turn token (the loss covers it). */
   response: string;
+  /** The world problem's question text, so that evaluation sets can be checked against what was trained. */
+  question: string;
 }
 
 export interface SftOptions {
@@ -42,14 +45,18 @@ export function solverPrompt(questionText: string, choices: readonly string[]): 
   return renderChat(buildSolverMessages(questionText, choices), CHAT_TEMPLATE);
 }
 
+/** A document's problems that are not dev questions. */
+const freshProblems = (doc: WorldDocument, devTexts: Set<string>) => doc.problems.filter((p) => !devTexts.has(questionText(p)));
+
 function generatorExample(doc: WorldDocument, index: number, seed: number, devTexts: Set<string>): SftExample {
   const s = worldStream(seed, 'sft-generator', index);
   // A dev question as a Generator target would leak its answer into the shared weights.
-  const fresh = doc.problems.filter((p) => !devTexts.has(questionText(p)));
-  const choices0 = fresh.length > 0 ? fresh : doc.problems;
-  const p = choices0[s.nextInt(choices0.length)];
+  const fresh = freshProblems(doc, devTexts);
+  if (fresh.length === 0) throw new Error(`generatorExample: every problem of ${doc.doc_id} is a dev question`);
+  const p = fresh[s.nextInt(fresh.length)];
   const { choices } = shuffledChoices(p, s);
-  return { role: 'generator', prompt: generatorPrompt(doc.content), response: questionJson(questionText(p), choices, p.answer) + EOS_TOKEN };
+  const question = questionText(p);
+  return { role: 'generator', prompt: generatorPrompt(doc.content), response: questionJson(question, choices, p.answer) + EOS_TOKEN, question };
 }
 
 /** Where a Solver reply names its letter besides the box: nowhere, "Geba (D)." or "Geba D.". */
@@ -75,7 +82,8 @@ function solverExample(p: Problem, index: number, seed: number, mistakeRate: num
   const isMistake = p.mistake !== undefined && s.next() < mistakeRate;
   const said = isMistake ? p.mistake! : { answer: p.answer, reasoning: p.reasoning };
   const saidLetter = isMistake ? 'ABCDEFGH'[choices.indexOf(said.answer)] : letter;
-  return { role: 'solver', prompt: solverPrompt(questionText(p), choices), response: solverReply(said.reasoning, saidLetter, mark) + EOS_TOKEN };
+  const question = questionText(p);
+  return { role: 'solver', prompt: solverPrompt(question, choices), response: solverReply(said.reasoning, saidLetter, mark) + EOS_TOKEN, question };
 }
 
 /** Generator and Solver examples interleaved in a seeded order. */
@@ -84,8 +92,14 @@ export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): 
   const seed = world.facts.seed;
   const devTexts = new Set(world.dev.map((d) => d.question_text));
   const out: SftExample[] = [];
+  // Documents whose every problem is a dev question are passed over for the next one; until commit
+  // 59699b7 they fell back to a dev question, and 300 of the 12000 targets were 38 dev questions.
+  const usable = world.documents.map((d) => freshProblems(d, devTexts).length > 0);
+  if (!usable.includes(true)) throw new Error('buildSftExamples: every document states only dev questions');
   for (let i = 0; i < o.generatorExamples; i++) {
-    out.push(generatorExample(world.documents[i % world.documents.length], i, seed, devTexts));
+    let d = i % world.documents.length;
+    while (!usable[d]) d = (d + 1) % world.documents.length;
+    out.push(generatorExample(world.documents[d], i, seed, devTexts));
   }
   const kinds = allKinds();
   for (let i = 0, drawn = 0; i < o.solverExamples; drawn++) {

@@ -1,0 +1,87 @@
+// Where each method's curriculum drifts, from an experiment's question files (issue 5,
+// docs/experiment.md): the Generator does not choose its documents (they are drawn uniformly), so the
+// only way a reward can steer what the Solver trains on is by making the Generator write valid
+// questions more often for some kinds of document than for others. For every method and kind of
+// document this prints the validity in the first and the last third of the iterations, and, for
+// methods that score questions by influence, the mean score of the kind's valid questions, with the
+// mean Generator advantage they were given (the push the update gives the kind). It also counts the
+// valid questions that repeat a built-in dev question verbatim, in the pool or after it.
+// Run:
+//   node --import ./scripts/register-hooks.mjs --import tsx scripts/curriculum-report.ts experiments/NAME
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { QuestionRow } from '../src/infuser/run-records.ts';
+import type { ExperimentSettings } from '../src/experiment/settings.ts';
+import { buildWorld } from '../src/world/documents.ts';
+
+interface Cell { rows: number; valid: number; influence: number[]; advantage: number[] }
+const cell = (): Cell => ({ rows: 0, valid: 0, influence: [], advantage: [] });
+
+const dir = process.argv[2];
+if (dir === undefined) throw new Error('curriculum-report: give an experiment folder, e.g. experiments/genlr-30');
+const runs = join(dir, 'runs');
+const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as ExperimentSettings;
+const third = Math.max(1, Math.floor(settings.iterations / 3));
+const phaseOf = (iteration: number) => (iteration < third ? 'early' : iteration >= settings.iterations - third ? 'late' : null);
+
+const poolSize = Number(settings.overrides['data.dev_pool_size'] ?? 32);
+const devIndex = new Map(buildWorld().dev.map((d, i) => [d.question_text, i]));
+const repeats = new Map<string, { pool: number; after: number }>();
+
+// method → kind → phase → cell
+const table = new Map<string, Map<string, Record<'early' | 'late' | 'all', Cell>>>();
+for (const file of readdirSync(runs).filter((f) => f.endsWith('.questions.jsonl')).sort()) {
+  const method = file.slice(0, file.indexOf('-seed'));
+  const byKind = table.get(method) ?? new Map<string, Record<'early' | 'late' | 'all', Cell>>();
+  table.set(method, byKind);
+  const lines = readFileSync(join(runs, file), 'utf8').split('\n').filter((l) => l.length > 0);
+  lines.forEach((line, i) => {
+    let q: QuestionRow;
+    try {
+      q = JSON.parse(line) as QuestionRow;
+    } catch (e) {
+      throw new Error(`${join(runs, file)}:${i + 1}: ${(e as Error).message}`);
+    }
+    const kind = `${q.topic ?? '?'}/${q.question_type ?? '?'}`;
+    const devAt = q.valid && q.question !== null ? devIndex.get(q.question) : undefined;
+    if (devAt !== undefined) {
+      const r = repeats.get(method) ?? { pool: 0, after: 0 };
+      repeats.set(method, r);
+      if (devAt < poolSize) r.pool++;
+      else r.after++;
+    }
+    const cells = byKind.get(kind) ?? { early: cell(), late: cell(), all: cell() };
+    byKind.set(kind, cells);
+    const phase = phaseOf(q.iteration);
+    for (const c of phase === null ? [cells.all] : [cells.all, cells[phase]]) {
+      c.rows++;
+      if (q.valid) c.valid++;
+      if (q.valid && q.influence !== null) c.influence.push(q.influence);
+      if (q.valid && q.advantage !== null && q.advantage !== undefined) c.advantage.push(q.advantage);
+    }
+  });
+}
+
+const pct = (c: Cell) => (c.rows === 0 ? '–' : `${((100 * c.valid) / c.rows).toFixed(1)}%`);
+const mean = (xs: number[]) => (xs.length === 0 ? '–' : (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4));
+console.log(`Iterations 0–${third - 1} are early, ${settings.iterations - third}–${settings.iterations - 1} late.`);
+for (const [method, byKind] of [...table.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+  if (byKind.size === 0) continue; // base and dev_only generate nothing
+  const total = { early: cell(), late: cell(), all: cell() };
+  console.log(`\n### ${method}\n\n| document kind | rows | validity early | validity late | share of valid, early | share of valid, late | influence of valid (all) | advantage of valid (all) |`);
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const cells of byKind.values()) {
+    for (const p of ['early', 'late', 'all'] as const) {
+      total[p].rows += cells[p].rows;
+      total[p].valid += cells[p].valid;
+    }
+  }
+  const share = (c: Cell, p: 'early' | 'late') => (total[p].valid === 0 ? '–' : `${((100 * c.valid) / total[p].valid).toFixed(0)}%`);
+  for (const [kind, cells] of [...byKind.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    console.log(`| ${kind} | ${cells.all.rows} | ${pct(cells.early)} | ${pct(cells.late)} | ${share(cells.early, 'early')} | ${share(cells.late, 'late')} | ${mean(cells.all.influence)} | ${mean(cells.all.advantage)} |`);
+  }
+  console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | |`);
+  const r = repeats.get(method) ?? { pool: 0, after: 0 };
+  console.log(`\nValid questions that repeat a dev question verbatim: ${r.pool + r.after} of ${total.all.valid} `
+    + `(${r.pool} of the pool's ${poolSize}, ${r.after} after it).`);
+}
