@@ -7,7 +7,7 @@
 // (sharing those weights) answers them, sampled (16 per question) and greedily, beside the clean
 // dev questions of the same kinds.
 // Run:
-//   node --import ./scripts/register-hooks.mjs --import tsx scripts/world-coverage.ts [--seed=5] [--draws=4000] [--solver public/anchors/tiny-world]
+//   node --import ./scripts/register-hooks.mjs --import tsx scripts/world-coverage.ts [--seed=5] [--scale=1] [--draws=4000] [--solver public/anchors/tiny-world]
 import { resolve } from 'node:path';
 import { parseFlags } from '../src/cli/args.ts';
 import { loadRoleModel } from '../src/cli/run-inputs.ts';
@@ -22,12 +22,13 @@ import { worldStream } from '../src/world/facts.ts';
 import { drawProblem, questionText } from '../src/world/problems.ts';
 import { buildSftExamples } from '../src/world/sft.ts';
 
-const FLAGS = { seed: 'number', draws: 'number', solver: 'string' } as const;
+const FLAGS = { seed: 'number', scale: 'number', draws: 'number', solver: 'string' } as const;
 const flags = parseFlags(process.argv.slice(2), FLAGS, 'world-coverage');
 const seed = (flags.seed as number | undefined) ?? DEFAULT_WORLD.seed;
 const draws = (flags.draws as number | undefined) ?? 4000;
 
-const world = buildWorld({ seed });
+const scale = (flags.scale as number | undefined) ?? DEFAULT_WORLD.scale;
+const world = buildWorld({ seed, scale });
 const dev = new Map(world.dev.map((d) => [d.question_text, d]));
 const stated = new Set(world.documents.flatMap((d) => d.problems.map(questionText)));
 const sft = buildSftExamples(world);
@@ -35,7 +36,7 @@ const trained = { generator: new Set<string>(), solver: new Set<string>() };
 for (const e of sft) trained[e.role].add(e.question);
 const onlyDev = world.documents.filter((d) => d.problems.every((p) => dev.has(questionText(p))));
 
-console.log(`World seed ${seed}: ${world.documents.length} documents, ${world.dev.length} dev questions, `
+console.log(`World seed ${seed}, scale ${scale}: ${world.documents.length} documents, ${world.dev.length} dev questions, `
   + `${sft.length} SFT examples; distinct problems counted over ${draws} draws per kind.`);
 console.log(`${onlyDev.length} documents state only dev questions (the SFT passes over them).\n`);
 console.log('| dev kind | distinct problems | dev questions | stated in documents | SFT Generator targets | SFT Solver prompts | in none of these |');

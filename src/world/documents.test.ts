@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildWorld, documentRow, DEV_KINDS, type DevRow } from './documents.ts';
+import { worldStream } from './facts.ts';
+import { drawProblem, questionText } from './problems.ts';
 import { importDocuments } from '../data/documents.ts';
 import { importDevPool } from '../data/dev-pool.ts';
 
@@ -54,6 +56,21 @@ describe('built-in world', () => {
     expect(JSON.stringify(again.dev)).toBe(JSON.stringify(world.dev));
     const other = buildWorld({ seed: 6 });
     expect(other.documents[0].content).not.toBe(world.documents[0].content);
+  });
+
+  it('scale 1 is the shipped world; a larger scale gives the dev kinds more distinct problems', () => {
+    expect(JSON.stringify(buildWorld({ scale: 1 }).dev)).toBe(JSON.stringify(world.dev));
+    expect(() => buildWorld({ scale: 0 })).toThrow(/scale must be an integer ≥ 1, got 0/);
+    expect(() => buildWorld({ scale: 1.5 })).toThrow(/scale must be an integer ≥ 1, got 1.5/);
+    const big = buildWorld({ scale: 4, documents: 30, devQuestions: 12 });
+    expect(big.facts.people).toHaveLength(4 * world.facts.people.length);
+    const distinct = (facts: typeof world.facts) => {
+      const texts = new Set<string>();
+      for (let i = 0; i < 1500; i++) texts.add(questionText(drawProblem(facts, 'chemistry', 'two_hop', worldStream(5, 'test', i))));
+      return texts.size;
+    };
+    // 35 at scale 1 (the whole space); docs/experiment.md, "What the world leaves room for".
+    expect(distinct(big.facts)).toBeGreaterThan(3 * distinct(world.facts));
   });
 
   it('documents import through the reference importer, topic and question_type kept', () => {

@@ -3,7 +3,7 @@
 // arithmetic only) about the same entities. Output rows are in the reference formats (spec §10.1,
 // §10.2): documents {doc_id, content, topic, question_type}; dev {question_id, question_text, choices,
 // ground_truth: LETTER, ground_truth_text, benchmark_type, topic, question_type}.
-import { buildWorldFacts, worldStream, type WorldFacts } from './facts.ts';
+import { buildWorldFacts, scaledSizes, worldStream, type WorldFacts } from './facts.ts';
 import { drawProblem, questionText, TOPICS, TOPIC_TYPES, type Problem, type QuestionType, type Topic } from './problems.ts';
 
 export interface WorldDocumentRow { doc_id: string; content: string; topic: Topic; question_type: QuestionType }
@@ -34,8 +34,9 @@ const INTRO: Record<Topic, string> = {
   timeline: 'This record tells when events happened.',
 };
 
-export interface WorldOptions { seed: number; documents: number; devQuestions: number }
-export const DEFAULT_WORLD: WorldOptions = { seed: 5, documents: 1200, devQuestions: 96 };
+/** `scale` multiplies the fact base's entity counts (scaledSizes); the shipped world is scale 1. */
+export interface WorldOptions { seed: number; documents: number; devQuestions: number; scale: number }
+export const DEFAULT_WORLD: WorldOptions = { seed: 5, documents: 1200, devQuestions: 96, scale: 1 };
 
 export interface World { facts: WorldFacts; documents: WorldDocument[]; dev: DevRow[] }
 
@@ -86,7 +87,7 @@ function makeDev(w: WorldFacts, count: number): DevRow[] {
 /** The whole world for a seed: fact base, documents spread evenly over the kinds, dev set. */
 export function buildWorld(opts: Partial<WorldOptions> = {}): World {
   const o = { ...DEFAULT_WORLD, ...opts };
-  const facts = buildWorldFacts(o.seed);
+  const facts = buildWorldFacts(o.seed, scaledSizes(o.scale));
   const kinds = allKinds();
   const documents = Array.from({ length: o.documents }, (_, i) => makeDocument(facts, i, ...kinds[i % kinds.length]));
   return { facts, documents, dev: makeDev(facts, o.devQuestions) };

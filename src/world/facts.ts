@@ -34,6 +34,18 @@ export interface WorldFacts {
 export interface WorldSizes { people: number; towns: number; substances: number; events: number }
 export const DEFAULT_SIZES: WorldSizes = { people: 150, towns: 60, substances: 60, events: 60 };
 
+/**
+ * The default sizes times a whole factor. At 1× the two-hop and travel/timeline arithmetic kinds allow
+ * only 35–121 distinct problems, fewer than a held-out set needs (docs/experiment.md); 10× allows 436–1327.
+ */
+export function scaledSizes(scale: number): WorldSizes {
+  if (!(Number.isInteger(scale) && scale >= 1)) throw new Error(`world scale must be an integer ≥ 1, got ${scale}`);
+  return {
+    people: DEFAULT_SIZES.people * scale, towns: DEFAULT_SIZES.towns * scale,
+    substances: DEFAULT_SIZES.substances * scale, events: DEFAULT_SIZES.events * scale,
+  };
+}
+
 function nameOf(s: Stream): string {
   const syllables = 2 + (s.next() < 0.3 ? 1 : 0);
   let w = '';
