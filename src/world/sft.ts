@@ -92,8 +92,8 @@ export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): 
   const seed = world.facts.seed;
   const devTexts = new Set(world.dev.map((d) => d.question_text));
   const out: SftExample[] = [];
-  // Documents whose every problem is a dev question are passed over for the next one; until commit
-  // 59699b7 they fell back to a dev question, and 300 of the 12000 targets were 38 dev questions.
+  // Documents whose every problem is a dev question are passed over for the next one. Up to commit
+  // 59699b7 they fell back to a dev question: 300 of the 12000 targets named 38 dev questions.
   const usable = world.documents.map((d) => freshProblems(d, devTexts).length > 0);
   if (!usable.includes(true)) throw new Error('buildSftExamples: every document states only dev questions');
   for (let i = 0; i < o.generatorExamples; i++) {
