@@ -8,9 +8,9 @@
 // valid questions that repeat a built-in dev question verbatim, in the pool or after it.
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/curriculum-report.ts experiments/NAME
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { QuestionRow } from '../src/infuser/run-records.ts';
+import { readRunQuestions } from '../src/experiment/experiment.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
 import { buildWorld } from '../src/world/documents.ts';
 
@@ -19,7 +19,6 @@ const cell = (): Cell => ({ rows: 0, valid: 0, influence: [], advantage: [] });
 
 const dir = process.argv[2];
 if (dir === undefined) throw new Error('curriculum-report: give an experiment folder, e.g. experiments/genlr-30');
-const runs = join(dir, 'runs');
 const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as ExperimentSettings;
 const third = Math.max(1, Math.floor(settings.iterations / 3));
 const phaseOf = (iteration: number) => (iteration < third ? 'early' : iteration >= settings.iterations - third ? 'late' : null);
@@ -30,18 +29,10 @@ const repeats = new Map<string, { pool: number; after: number }>();
 
 // method → kind → phase → cell
 const table = new Map<string, Map<string, Record<'early' | 'late' | 'all', Cell>>>();
-for (const file of readdirSync(runs).filter((f) => f.endsWith('.questions.jsonl')).sort()) {
-  const method = file.slice(0, file.indexOf('-seed'));
+for (const { method, rows } of await readRunQuestions(dir)) {
   const byKind = table.get(method) ?? new Map<string, Record<'early' | 'late' | 'all', Cell>>();
   table.set(method, byKind);
-  const lines = readFileSync(join(runs, file), 'utf8').split('\n').filter((l) => l.length > 0);
-  lines.forEach((line, i) => {
-    let q: QuestionRow;
-    try {
-      q = JSON.parse(line) as QuestionRow;
-    } catch (e) {
-      throw new Error(`${join(runs, file)}:${i + 1}: ${(e as Error).message}`);
-    }
+  for (const q of rows) {
     const kind = `${q.topic ?? '?'}/${q.question_type ?? '?'}`;
     const devAt = q.valid && q.question !== null ? devIndex.get(q.question) : undefined;
     if (devAt !== undefined) {
@@ -57,9 +48,9 @@ for (const file of readdirSync(runs).filter((f) => f.endsWith('.questions.jsonl'
       c.rows++;
       if (q.valid) c.valid++;
       if (q.valid && q.influence !== null) c.influence.push(q.influence);
-      if (q.valid && q.advantage !== null && q.advantage !== undefined) c.advantage.push(q.advantage);
+      if (q.valid) c.advantage.push(q.advantage);
     }
-  });
+  }
 }
 
 const pct = (c: Cell) => (c.rows === 0 ? '–' : `${((100 * c.valid) / c.rows).toFixed(1)}%`);

@@ -4,9 +4,8 @@
 // the Solver's answers agreed with the label and, for INFUSER runs, the mean influence score.
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/label-report.ts experiments/NAME
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { QuestionRow } from '../src/infuser/run-records.ts';
+import { readRunQuestions } from '../src/experiment/experiment.ts';
 import { labelVerdictOf } from '../src/experiment/iteration-summary.ts';
 import type { LabelVerdict } from '../src/world/question-check.ts';
 
@@ -40,24 +39,15 @@ function print(title: string, t: Table): void {
 
 const dir = process.argv[2];
 if (dir === undefined) throw new Error('label-report: give an experiment folder, e.g. experiments/full');
-const runs = join(dir, 'runs');
 const byMethod: Table = new Map();
 const byKind: Table = new Map();
-for (const file of readdirSync(runs).filter((f) => f.endsWith('.questions.jsonl')).sort()) {
-  const method = file.slice(0, file.indexOf('-seed'));
-  const lines = readFileSync(join(runs, file), 'utf8').split('\n').filter((l) => l.length > 0);
-  lines.forEach((line, i) => {
-    let q: QuestionRow;
-    try {
-      q = JSON.parse(line) as QuestionRow;
-    } catch (e) {
-      throw new Error(`${join(runs, file)}:${i + 1}: ${(e as Error).message}`);
-    }
-    if (!q.valid || q.question === null || q.choices === null || q.answer === null) return;
+for (const { method, rows } of await readRunQuestions(dir)) {
+  for (const q of rows) {
+    if (!q.valid || q.question === null || q.choices === null || q.answer === null) continue;
     const verdict = labelVerdictOf(q);
     add(byMethod, method, verdict, q);
     add(byKind, `${q.topic ?? '?'}/${q.question_type ?? '?'}`, verdict, q);
-  });
+  }
 }
 print('method', byMethod);
 print('document kind (all methods)', byKind);

@@ -58,12 +58,12 @@ if (flags.solver !== undefined) {
   const { model } = await loadRoleModel(resolve(String(flags.solver)), '--solver');
   const { solver } = createEngineRoles(engine, { generator: model, solver: model, config });
   const n = 16;
-  const maxNewTokens = config['solver.rollout.response_length'];
+  const sampling = { temperature: config['solver.rollout.temperature'], topP: config['solver.rollout.top_p'], maxNewTokens: config['solver.rollout.response_length'] };
   const cells = new Map<string, { questions: number; sampled: number; greedy: number }>();
   for (const [i, q] of world.dev.entries()) {
     const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, q.choices));
-    const sampled = await solver.sample({ promptIds, n, stream: 'solver_sample', keys: [0, 'coverage', i], sampling: { temperature: 0.7, topP: 1, maxNewTokens } });
-    const [greedy] = await solver.sample({ promptIds, n: 1, stream: 'solver_sample', keys: [0, 'coverage-greedy', i], sampling: { temperature: 0, topP: 1, maxNewTokens } });
+    const sampled = await solver.sample({ promptIds, n, stream: 'solver_sample', keys: [0, 'coverage', i], sampling });
+    const [greedy] = await solver.sample({ promptIds, n: 1, stream: 'solver_sample', keys: [0, 'coverage-greedy', i], sampling: { ...sampling, temperature: 0 } });
     const key = `${q.topic}/${q.question_type} | ${exposed.has(q.question_text) ? 'exposed' : 'clean'}`;
     const c = cells.get(key) ?? { questions: 0, sampled: 0, greedy: 0 };
     cells.set(key, c);

@@ -15,7 +15,7 @@ import { randomWeights, tinyModelConfig } from '../model/random-model.ts';
 import { TextTokenizer } from '../model/tokenizer.ts';
 import { buildTokenizer } from '../world/tokenizer-builder.ts';
 import type { ExperimentResults } from './aggregate.ts';
-import { EXPERIMENT_FILES, runExperiment, runFileName, writeAtomic } from './experiment.ts';
+import { EXPERIMENT_FILES, readRunQuestions, runExperiment, runFileName, writeAtomic } from './experiment.ts';
 import type { IterationSummary } from './iteration-summary.ts';
 import { METHODS } from './methods.ts';
 import { runMethod, type RoleFactory } from './run-method.ts';
@@ -118,6 +118,10 @@ describe('CI-sized experiment: every method × 1 seed × 2 iterations', () => {
       expect(it.gen_accuracy).toEqual({ mean: 0.5, std: 0, n: 1 });
       expect(it.dev_kind_share!.mean).toBeCloseTo((2 * devKindDocs) / (8 + devKindDocs), 12);
     }
+    // The reports' reader gives back every run's question file, row for row.
+    const read = await readRunQuestions(outDir);
+    expect(read.map((r) => r.method)).toEqual([...METHODS].sort());
+    for (const r of read) expect(r.rows).toEqual(await readJsonl<QuestionRow>(r.file));
     // Every final Solver answered the 8 held-out questions twice (4 of 16 right) and greedily once (its
     // first answer, A: 2 of 8 right): nothing to tell apart.
     expect(results.heldout.map((h) => h.method)).toEqual([...METHODS]);

@@ -12,8 +12,10 @@
 //   runs/<method>-seed<s>.heldout.json  the final Solver on the held-out dev questions
 //   results.json, results.md, target-accuracy.svg
 import { appendFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseJsonlFile } from '../data/input-files.ts';
+import type { QuestionRow } from '../infuser/run-records.ts';
 import { aggregate, devKindsOf, type ExperimentResults } from './aggregate.ts';
 import type { HeldoutSummary, IterationSummary } from './iteration-summary.ts';
 import { METHOD_INFO, type Method } from './methods.ts';
@@ -85,6 +87,17 @@ async function saveRun(outDir: string, name: string, run: RunOutput): Promise<vo
   await writeAtomic(`${base}.questions.jsonl`, jsonl(run.questions));
   if (run.heldout !== null) await writeAtomic(`${base}.heldout.json`, `${JSON.stringify(run.heldout, null, 2)}\n`);
   await writeAtomic(`${base}.json`, `${JSON.stringify(run.summaries, null, 2)}\n`);
+}
+
+/** Every run's generated questions in an experiment folder (saveRun's `.questions.jsonl`), by file name. */
+export async function readRunQuestions(outDir: string): Promise<{ method: string; file: string; rows: QuestionRow[] }[]> {
+  const runs = join(outDir, 'runs');
+  const files = (await readdir(runs)).filter((f) => f.endsWith('.questions.jsonl')).sort();
+  return Promise.all(files.map(async (file) => {
+    const path = join(runs, file);
+    const rows = parseJsonlFile(await readFile(path, 'utf8'), path).map((r) => r.value as unknown as QuestionRow);
+    return { method: file.slice(0, file.indexOf('-seed')), file: path, rows };
+  }));
 }
 
 function setupLines(o: ExperimentOptions): string[] {

@@ -48,11 +48,9 @@ export function solverPrompt(questionText: string, choices: readonly string[]): 
 /** A document's problems that are not dev questions. */
 const freshProblems = (doc: WorldDocument, devTexts: Set<string>) => doc.problems.filter((p) => !devTexts.has(questionText(p)));
 
-function generatorExample(doc: WorldDocument, index: number, seed: number, devTexts: Set<string>): SftExample {
+/** `fresh`: the document's problems that are not dev questions (never empty). */
+function generatorExample(doc: WorldDocument, fresh: readonly Problem[], index: number, seed: number): SftExample {
   const s = worldStream(seed, 'sft-generator', index);
-  // A dev question as a Generator target would leak its answer into the shared weights.
-  const fresh = freshProblems(doc, devTexts);
-  if (fresh.length === 0) throw new Error(`generatorExample: every problem of ${doc.doc_id} is a dev question`);
   const p = fresh[s.nextInt(fresh.length)];
   const { choices } = shuffledChoices(p, s);
   const question = questionText(p);
@@ -92,14 +90,15 @@ export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): 
   const seed = world.facts.seed;
   const devTexts = new Set(world.dev.map((d) => d.question_text));
   const out: SftExample[] = [];
-  // Documents whose every problem is a dev question are passed over for the next one. Up to commit
-  // 59699b7 they fell back to a dev question: 300 of the 12000 targets named 38 dev questions.
-  const usable = world.documents.map((d) => freshProblems(d, devTexts).length > 0);
-  if (!usable.includes(true)) throw new Error('buildSftExamples: every document states only dev questions');
+  // A dev question as a Generator target would leak its answer into the shared weights, so documents
+  // whose every problem is a dev question are passed over for the next one. Up to commit 59699b7 they
+  // fell back to a dev question: 300 of the 12000 targets named 38 dev questions.
+  const fresh = world.documents.map((d) => freshProblems(d, devTexts));
+  if (fresh.every((f) => f.length === 0)) throw new Error('buildSftExamples: every document states only dev questions');
   for (let i = 0; i < o.generatorExamples; i++) {
     let d = i % world.documents.length;
-    while (!usable[d]) d = (d + 1) % world.documents.length;
-    out.push(generatorExample(world.documents[d], i, seed, devTexts));
+    while (fresh[d].length === 0) d = (d + 1) % world.documents.length;
+    out.push(generatorExample(world.documents[d], fresh[d], i, seed));
   }
   const kinds = allKinds();
   for (let i = 0, drawn = 0; i < o.solverExamples; drawn++) {
