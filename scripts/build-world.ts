@@ -1,7 +1,9 @@
-// Regenerates the built-in world (issue 5): public/world/documents.json and public/world/dev.json in
-// the reference formats (spec §10.1, §10.2), deterministic from --seed (default 5). --scale=K
-// multiplies the fact base's entity counts (default 1, the shipped world; the anchors know its names).
-// Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/build-world.ts [--seed=5] [--scale=1] [--out=public/world]
+// Regenerates the built-in world (issue 5): public/world/documents.json, dev.json and heldout.json (the
+// experiment's final comparison; no run trains or selects on it) in the reference formats (spec §10.1,
+// §10.2), deterministic from --seed (default 5). --scale=K multiplies the fact base's entity counts
+// (default 10, the shipped world; the anchors' tokenizer is fitted to its names).
+// --heldout=N sets the held-out set's size (default 480; a scale-1 world has room for none: --heldout=0).
+// Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/build-world.ts [--seed=5] [--scale=10] [--heldout=480] [--out=public/world]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWorld, documentRow, DEFAULT_WORLD } from '../src/world/documents.ts';
@@ -14,9 +16,11 @@ function flag(name: string, fallback: string): string {
 const seed = Number(flag('seed', String(DEFAULT_WORLD.seed)));
 if (!Number.isSafeInteger(seed)) throw new Error(`build-world: --seed must be an integer, got ${flag('seed', '')}`);
 const scale = Number(flag('scale', String(DEFAULT_WORLD.scale)));
+const heldoutQuestions = Number(flag('heldout', String(DEFAULT_WORLD.heldoutQuestions)));
 const out = flag('out', 'public/world');
-const world = buildWorld({ seed, scale });
+const world = buildWorld({ seed, scale, heldoutQuestions });
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'documents.json'), JSON.stringify(world.documents.map(documentRow), null, 1) + '\n');
 writeFileSync(join(out, 'dev.json'), JSON.stringify(world.dev, null, 1) + '\n');
-console.log(`build-world: seed ${seed}, scale ${scale}: ${world.documents.length} documents, ${world.dev.length} dev questions -> ${out}`);
+writeFileSync(join(out, 'heldout.json'), JSON.stringify(world.heldout, null, 1) + '\n');
+console.log(`build-world: seed ${seed}, scale ${scale}: ${world.documents.length} documents, ${world.dev.length} dev and ${world.heldout.length} held-out questions -> ${out}`);

@@ -5,7 +5,9 @@
 // document this prints the validity in the first and the last third of the iterations, and, for
 // methods that score questions by influence, the mean score of the kind's valid questions, with the
 // mean Generator advantage they were given (the push the update gives the kind). It also counts the
-// valid questions that repeat a built-in dev question verbatim, in the pool or after it.
+// valid questions that repeat a built-in dev question verbatim (in the pool or after it) or a held-out
+// question of public/world/heldout.json. Run it on folders made with the world it builds (scale 10 since
+// World v2; docs/experiment-results/ has the reports of the scale-1 runs).
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/curriculum-report.ts experiments/NAME
 import { readFileSync } from 'node:fs';
@@ -24,8 +26,10 @@ const third = Math.max(1, Math.floor(settings.iterations / 3));
 const phaseOf = (iteration: number) => (iteration < third ? 'early' : iteration >= settings.iterations - third ? 'late' : null);
 
 const poolSize = Number(settings.overrides['data.dev_pool_size'] ?? 32);
-const devIndex = new Map(buildWorld().dev.map((d, i) => [d.question_text, i]));
-const repeats = new Map<string, { pool: number; after: number }>();
+const world = buildWorld();
+const devIndex = new Map(world.dev.map((d, i) => [d.question_text, i]));
+const heldoutTexts = new Set(world.heldout.map((d) => d.question_text));
+const repeats = new Map<string, { pool: number; after: number; heldout: number }>();
 
 // method → kind → phase → cell
 const table = new Map<string, Map<string, Record<'early' | 'late' | 'all', Cell>>>();
@@ -35,10 +39,12 @@ for (const { method, rows } of await readRunQuestions(dir)) {
   for (const q of rows) {
     const kind = `${q.topic ?? '?'}/${q.question_type ?? '?'}`;
     const devAt = q.valid && q.question !== null ? devIndex.get(q.question) : undefined;
-    if (devAt !== undefined) {
-      const r = repeats.get(method) ?? { pool: 0, after: 0 };
+    const isHeldout = q.valid && q.question !== null && heldoutTexts.has(q.question);
+    if (devAt !== undefined || isHeldout) {
+      const r = repeats.get(method) ?? { pool: 0, after: 0, heldout: 0 };
       repeats.set(method, r);
-      if (devAt < poolSize) r.pool++;
+      if (isHeldout) r.heldout++;
+      else if (devAt! < poolSize) r.pool++;
       else r.after++;
     }
     const cells = byKind.get(kind) ?? { early: cell(), late: cell(), all: cell() };
@@ -72,7 +78,7 @@ for (const [method, byKind] of [...table.entries()].sort((a, b) => a[0].localeCo
     console.log(`| ${kind} | ${cells.all.rows} | ${pct(cells.early)} | ${pct(cells.late)} | ${share(cells.early, 'early')} | ${share(cells.late, 'late')} | ${mean(cells.all.influence)} | ${mean(cells.all.advantage)} |`);
   }
   console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | |`);
-  const r = repeats.get(method) ?? { pool: 0, after: 0 };
+  const r = repeats.get(method) ?? { pool: 0, after: 0, heldout: 0 };
   console.log(`\nValid questions that repeat a dev question verbatim: ${r.pool + r.after} of ${total.all.valid} `
-    + `(${r.pool} of the pool's ${poolSize}, ${r.after} after it).`);
+    + `(${r.pool} of the pool's ${poolSize}, ${r.after} after it); that repeat a held-out question: ${r.heldout}.`);
 }

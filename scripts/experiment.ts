@@ -8,7 +8,8 @@
 //   --preset full|ci       sizes (src/experiment/settings.ts; default full)
 //   --name NAME            output folder experiments/NAME (default: the preset's name)
 //   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice,dev_only  --set key=value (repeatable)
-//   --heldout N            dev questions after the pool that each run's final Solver answers (full: 64)
+//   --heldout N            held-out questions each run's final Solver answers (the first N of --heldout-file)
+//   --heldout-file PATH    dev-format questions kept out of every run (default public/world/heldout.json)
 //   --check-labels         only questions whose golden answer the world's label check finds right are valid
 //   --model DIR            anchor folder for both roles (default public/anchors/tiny-world)
 //   --adapter gles|default (default gles: Dawn's OpenGL ES backend on llvmpipe)
@@ -24,7 +25,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { parseFlags, type Flags } from '../src/cli/args.ts';
-import { loadDev, loadPool, loadRoleModel } from '../src/cli/run-inputs.ts';
+import { DEFAULT_INPUTS, loadDev, loadPool, loadRoleModel } from '../src/cli/run-inputs.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { parseCliOverride, type RunConfig } from '../src/infuser/config.ts';
 import { DocumentSampler, docsShuffle } from '../src/infuser/document-sampler.ts';
@@ -39,7 +40,7 @@ import { startingPointSection, withStartingPoint } from '../src/experiment/start
 const FLAGS = {
   preset: 'string', name: 'string', seeds: 'string', iterations: 'number', methods: 'string', set: 'list',
   model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'write-card': 'boolean', shard: 'string',
-  processes: 'number', heldout: 'number', 'check-labels': 'boolean',
+  processes: 'number', heldout: 'number', 'heldout-file': 'string', 'check-labels': 'boolean',
 } as const;
 
 /** "--shard 1/3" → run the seeds at positions ≡ 1 (mod 3); processes with different shards share one folder. */
@@ -150,17 +151,19 @@ async function main(): Promise<void> {
   const config = methodConfig(settings, settings.methods[0], settings.seeds[0]);
   const { model } = await loadRoleModel(modelDir, '--generator');
   const { documents } = await loadPool(undefined, model.tokenizer, config, warn);
-  // The pool first, then the held-out questions the final Solver answers.
-  const { questions: dev } = await loadDev(undefined, 'auto', config, warn, config['data.dev_pool_size'] + settings.heldout);
+  const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
+  const heldoutFile = (flags['heldout-file'] as string | undefined) ?? DEFAULT_INPUTS.heldout;
+  const { questions: heldout } = settings.heldout > 0 ? await loadDev(heldoutFile, 'auto', config, warn, settings.heldout) : { questions: [] };
   console.log(`${stamp()} ${settings.methods.length} methods × ${settings.seeds.length} seeds × ${settings.iterations} iterations -> ${outDir}`);
   await runExperiment(
     {
       settings, outDir, title: `INFUSER reproduction on the tiny world (${name})`,
-      setupNotes: [`model: ${modelDir} (both roles); ${documents.length} documents, ${dev.length} dev questions; adapter: ${adapter}`],
+      setupNotes: [`model: ${modelDir} (both roles); ${documents.length} documents, ${dev.length} dev questions, `
+        + `${heldout.length} held-out questions (${settings.heldout > 0 ? heldoutFile : 'none'}); adapter: ${adapter}`],
       log: (line) => console.log(`${stamp()} ${line}`),
       shard: shardFrom(flags),
     },
-    { engine, model, documents, dev },
+    { engine, model, documents, dev, heldout },
   );
   console.log(`${stamp()} experiment done: ${join(outDir, 'results.md')}`);
 }

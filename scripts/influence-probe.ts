@@ -1,16 +1,17 @@
 // Can the influence score tell a rightly labelled question from a wrongly labelled one, at the anchors'
-// scale? (issue 5, docs/experiment.md.) The held-out dev questions (after the pool) are real world
+// scale? (issue 5, docs/experiment.md.) The held-out questions (public/world/heldout.json) are real world
 // questions with right labels. The Solver answers each one n times; the same answers are then scored
 // twice, against the right letter and against a wrong one (the wrong letter its answers pick most, as a
 // Generator's mistake would), and both answer groups get an influence score against the pool's dev
 // gradient, exactly as Stage 4 computes it. A useful score ranks the right twin above the wrong one.
 // Run:
-//   node --import ./scripts/register-hooks.mjs --import tsx scripts/influence-probe.ts [--seed=1] [--answers=8] [--model=DIR]
+//   node --import ./scripts/register-hooks.mjs --import tsx scripts/influence-probe.ts [--seed=1] [--answers=8] [--heldout=64] [--model=DIR]
 import { resolve } from 'node:path';
 import { parseFlags } from '../src/cli/args.ts';
-import { loadDev, loadRoleModel } from '../src/cli/run-inputs.ts';
+import { DEFAULT_INPUTS, loadDev, loadRoleModel } from '../src/cli/run-inputs.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { scoreResponse, extractAnswer } from '../src/infuser/answer-extraction.ts';
+import type { DevQuestion } from '../src/data/dev-pool.ts';
 import type { RunConfig } from '../src/infuser/config.ts';
 import { createEngineRoles } from '../src/infuser/engine-roles.ts';
 import { buildSolverMessages } from '../src/infuser/prompts.ts';
@@ -36,24 +37,25 @@ async function main(): Promise<void> {
   const settings = presetSettings('full');
   const config: RunConfig = methodConfig(settings, 'infuser', seed);
   const pool = config['data.dev_pool_size'];
-  const heldout = (flags.heldout as number | undefined) ?? settings.heldout;
+  const heldout = (flags.heldout as number | undefined) ?? 64;
   const engine = new Engine(await acquireFastGpu('gles'));
   const { model } = await loadRoleModel(resolve((flags.model as string | undefined) ?? 'public/anchors/tiny-world'), '--solver');
-  const { questions } = await loadDev(undefined, 'auto', config, (m) => process.stderr.write(`warning: ${m}\n`), pool + heldout);
+  const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+  const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
+  const { questions: held } = await loadDev(DEFAULT_INPUTS.heldout, 'auto', config, warn, heldout);
   const { solver } = createEngineRoles(engine, { generator: model, solver: model, config });
   const sampling = {
     temperature: config['solver.rollout.temperature'], topP: config['solver.rollout.top_p'], maxNewTokens: config['solver.rollout.response_length'],
   };
-  const answer = async (i: number, count: number, tag: string) => {
-    const q = questions[i];
+  const answer = async (q: DevQuestion, i: number, count: number, tag: string) => {
     const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, q.choices));
     const answers = await solver.sample({ promptIds, n: count, stream: 'solver_sample', keys: [0, tag, i], sampling });
     return { q, promptIds, answers };
   };
   // The dev reference: Stage 1 of iteration 0.
   const devGroups: AnswerGroup[] = [];
-  for (let i = 0; i < pool; i++) {
-    const { q, promptIds, answers } = await answer(i, config['solver.rollout.n'], 'dev');
+  for (let i = 0; i < Math.min(pool, dev.length); i++) {
+    const { q, promptIds, answers } = await answer(dev[i], i, config['solver.rollout.n'], 'dev');
     const scores = answers.map((a) => scoreResponse(a.text, LETTERS[q.correct_index]));
     if (!isDegenerate(scores)) devGroups.push(answerGroup({ promptIds, answers, scores }));
   }
@@ -61,8 +63,8 @@ async function main(): Promise<void> {
   const wrong: AnswerGroup[] = [];
   const kinds: string[] = [];
   let skipped = 0;
-  for (let i = pool; i < pool + heldout; i++) {
-    const { q, promptIds, answers } = await answer(i, n, 'probe');
+  for (let i = 0; i < held.length; i++) {
+    const { q, promptIds, answers } = await answer(held[i], i, n, 'probe');
     const good = LETTERS[q.correct_index];
     const picks = answers.map((a) => extractAnswer(a.text)).filter((x): x is string => x !== null && x !== good);
     const counts = new Map<string, number>();

@@ -3,7 +3,7 @@
 // only, AdamW, seeded), written as a Hugging Face folder that serves as both roles' base model.
 // Run (GLES adapter on llvmpipe; falls back to the default adapter):
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts [--budget-min=50]
-// Flags: --seed=5 --steps=N (else planned from the budget, timing the 15 steps before 20 past the warm-up-only steps) --budget-min=50
+// Flags: --seed=5 --scale=10 (the world's; scripts/build-world.ts) --steps=N (else planned from the budget, timing the 15 steps before 20 past the warm-up-only steps) --budget-min=50
 //   --lr=0.003 --merges=600 --batch-tokens=1024 --checkpoint-min=5 --adapter=gles|default --probe=N (time N steps, exit)
 //   --out=public/anchors/tiny-world --layers=4 --hidden=128 --tie=0|1 --induction-steps=0 --induction-every=0 --induction-words=16 --induction-gap=24
 //   --induction-restrict=0|1 (1: warm-up copies are scored over the warm-up's ids only)
@@ -34,7 +34,7 @@ import { saveHfFolder } from '../src/model/hf-folder.ts';
 import { NodeFolder } from '../src/model/node-folder.ts';
 import { TextTokenizer } from '../src/model/tokenizer.ts';
 import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
-import { buildWorld } from '../src/world/documents.ts';
+import { buildWorld, DEFAULT_WORLD } from '../src/world/documents.ts';
 import { buildSftExamples, DEFAULT_SFT, type LetterMark } from '../src/world/sft.ts';
 import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
 import { boxedLetterPositions, choiceLookupBatch, epochBatches, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize, type TokenBatch } from '../src/world/anchor-batches.ts';
@@ -53,6 +53,7 @@ const num = (name: string, fallback: number) => {
 };
 
 const SEED = num('seed', 5);
+const SCALE = num('scale', DEFAULT_WORLD.scale);
 const OUT = flag('out', 'public/anchors/tiny-world');
 const BUDGET_MS = num('budget-min', 50) * 60_000;
 const LR = num('lr', 0.003);
@@ -146,7 +147,7 @@ async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, 
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const world = buildWorld({ seed: SEED });
+  const world = buildWorld({ seed: SEED, scale: SCALE });
   const sft = buildSftExamples(world, { markLetter: MARK_LETTER });
   const corpus = [...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])];
   const built = buildTokenizer(corpus, MAX_MERGES);
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
     seed: SEED, steps: 0, plannedSteps: FIXED_STEPS, lr: LR, batchTokens: BATCH_TOKENS, config: cfg,
     parameters: parameterCount(cfg), trainExamples: train.length, generatorExamples: DEFAULT_SFT.generatorExamples,
     solverExamples: DEFAULT_SFT.solverExamples, mistakeRate: DEFAULT_SFT.mistakeRate, documents: world.documents.length,
-    devQuestions: world.dev.length, vocab: tokenizer.vocabSize, trainLoss: NaN, heldOutLoss: NaN, heldOutLetterAccuracy: NaN, heldOutLetters: 0, heldOut: heldOut.length, tokensSeen: 0,
+    devQuestions: world.dev.length, heldoutQuestions: world.heldout.length, scale: SCALE, vocab: tokenizer.vocabSize, trainLoss: NaN, heldOutLoss: NaN, heldOutLetterAccuracy: NaN, heldOutLetters: 0, heldOut: heldOut.length, tokensSeen: 0,
     elapsedMin: 0, adapter: `${gpu.adapter.device} ${gpu.adapter.description}`.trim(),
     induction: { steps: INDUCTION_STEPS, every: INDUCTION_EVERY, grow: INDUCTION_GROW, hold: INDUCTION_HOLD, words: INDUCTION_WORDS, gap: INDUCTION_GAP, rows: inductionRows, vocabulary: inductionVocabulary.length, taken: 0, loss: NaN, restrict: INDUCTION_RESTRICT },
     choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },

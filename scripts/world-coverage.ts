@@ -1,13 +1,13 @@
 // How much room the built-in world leaves between training data, documents and dev questions (issue 5,
 // docs/experiment.md): for each kind the dev set tests, how many distinct problems the fact base allows,
-// how many dev questions the documents state, and how many of the kind's problems the anchors' SFT data
-// shows. A held-out set can only grow with problems that are in none of these.
-// With --solver DIR it also measures what the SFT leak fixed after commit 59699b7 cost: the documents
-// that state only dev questions made 38 of their 39 dev questions Generator targets, and the Solver
-// (sharing those weights) answers them, sampled (16 per question) and greedily, beside the clean
-// dev questions of the same kinds.
+// how many dev and held-out questions the documents state, and how many of the kind's problems the
+// anchors' SFT data shows (never a dev or held-out question: the line after the table checks it).
+// With --solver DIR it also measures what the SFT leak fixed after commit 59699b7 cost: in the scale-1
+// world (--scale=1 --heldout=0) the documents that state only dev questions made 38 of their 39 dev
+// questions Generator targets, and the Solver (sharing those weights) answers them, sampled (16 per
+// question) and greedily, beside the clean dev questions of the same kinds.
 // Run:
-//   node --import ./scripts/register-hooks.mjs --import tsx scripts/world-coverage.ts [--seed=5] [--scale=1] [--draws=4000] [--solver public/anchors/tiny-world]
+//   node --import ./scripts/register-hooks.mjs --import tsx scripts/world-coverage.ts [--seed=5] [--scale=10] [--heldout=480] [--draws=4000] [--solver public/anchors/tiny-world]
 import { resolve } from 'node:path';
 import { parseFlags } from '../src/cli/args.ts';
 import { loadRoleModel } from '../src/cli/run-inputs.ts';
@@ -22,34 +22,40 @@ import { worldStream } from '../src/world/facts.ts';
 import { drawProblem, questionText } from '../src/world/problems.ts';
 import { buildSftExamples } from '../src/world/sft.ts';
 
-const FLAGS = { seed: 'number', scale: 'number', draws: 'number', solver: 'string' } as const;
+const FLAGS = { seed: 'number', scale: 'number', heldout: 'number', draws: 'number', solver: 'string' } as const;
 const flags = parseFlags(process.argv.slice(2), FLAGS, 'world-coverage');
 const seed = (flags.seed as number | undefined) ?? DEFAULT_WORLD.seed;
 const draws = (flags.draws as number | undefined) ?? 4000;
 
 const scale = (flags.scale as number | undefined) ?? DEFAULT_WORLD.scale;
-const world = buildWorld({ seed, scale });
+const world = buildWorld({ seed, scale, heldoutQuestions: (flags.heldout as number | undefined) ?? DEFAULT_WORLD.heldoutQuestions });
 const dev = new Map(world.dev.map((d) => [d.question_text, d]));
+const heldout = new Set(world.heldout.map((d) => d.question_text));
 const stated = new Set(world.documents.flatMap((d) => d.problems.map(questionText)));
 const sft = buildSftExamples(world);
 const trained = { generator: new Set<string>(), solver: new Set<string>() };
 for (const e of sft) trained[e.role].add(e.question);
 const onlyDev = world.documents.filter((d) => d.problems.every((p) => dev.has(questionText(p))));
 
-console.log(`World seed ${seed}, scale ${scale}: ${world.documents.length} documents, ${world.dev.length} dev questions, `
+console.log(`World seed ${seed}, scale ${scale}: ${world.documents.length} documents, ${world.dev.length} dev and ${world.heldout.length} held-out questions, `
   + `${sft.length} SFT examples; distinct problems counted over ${draws} draws per kind.`);
-console.log(`${onlyDev.length} documents state only dev questions (the SFT passes over them).\n`);
-console.log('| dev kind | distinct problems | dev questions | stated in documents | SFT Generator targets | SFT Solver prompts | in none of these |');
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
+const onlyEval = world.documents.filter((d) => d.problems.every((p) => dev.has(questionText(p)) || heldout.has(questionText(p))));
+console.log(`${onlyEval.length} documents state only dev or held-out questions (the SFT passes over them).\n`);
+console.log('| dev kind | distinct problems | dev questions | stated in documents | held-out questions | stated in documents | SFT Generator targets | SFT Solver prompts | in none of these |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const [topic, type] of DEV_KINDS) {
   const texts = new Set<string>();
   for (let i = 0; i < draws; i++) texts.add(questionText(drawProblem(world.facts, topic, type, worldStream(seed, 'coverage', i))));
   const devOfKind = world.dev.filter((d) => d.topic === topic && d.question_type === type);
   const count = (set: Set<string>) => [...texts].filter((t) => set.has(t)).length;
-  const free = [...texts].filter((t) => !dev.has(t) && !stated.has(t) && !trained.generator.has(t) && !trained.solver.has(t)).length;
-  console.log(`| ${topic}/${type} | ${texts.size} | ${devOfKind.length} | ${devOfKind.filter((d) => stated.has(d.question_text)).length} of the dev questions `
+  const heldOfKind = world.heldout.filter((d) => d.topic === topic && d.question_type === type);
+  const free = [...texts].filter((t) => !dev.has(t) && !heldout.has(t) && !stated.has(t) && !trained.generator.has(t) && !trained.solver.has(t)).length;
+  console.log(`| ${topic}/${type} | ${texts.size} | ${devOfKind.length} | ${devOfKind.filter((d) => stated.has(d.question_text)).length} `
+    + `| ${heldOfKind.length} | ${heldOfKind.filter((d) => stated.has(d.question_text)).length} `
     + `| ${count(trained.generator)} | ${count(trained.solver)} | ${free} |`);
 }
+const leaked = sft.filter((e) => dev.has(e.question) || heldout.has(e.question)).length;
+console.log(`\nSFT examples whose question is a dev or held-out question: ${leaked}.`);
 
 if (flags.solver !== undefined) {
   const exposed = new Set(onlyDev.flatMap((d) => d.problems.map(questionText)));

@@ -21,6 +21,8 @@ const repoPath = (relative: string): string => fileURLToPath(new URL(`../../${re
 export const DEFAULT_INPUTS = {
   pool: repoPath('public/world/documents.json'),
   dev: repoPath('public/world/dev.json'),
+  /** Dev-kind questions kept out of the anchors' training and every run: the experiment's final comparison. */
+  heldout: repoPath('public/world/heldout.json'),
   model: repoPath('public/anchors/tiny-world'),
 } as const;
 
@@ -89,7 +91,7 @@ export async function loadPool(path: string | undefined, tokenizer: TextTokenize
 /** The dev questions actually used: the first data.dev_pool_size of the imported pool. */
 export async function loadDev(
   path: string | undefined, convention: GroundTruthConvention, config: RunConfig, warn: (m: string) => void,
-  /** Questions to keep (default the pool size); the experiment asks for held-out ones after the pool. */
+  /** Questions to keep (default the pool size); the experiment reads its held-out file with its own count. */
   size = config['data.dev_pool_size'],
 ): Promise<{ path: string; questions: DevQuestion[] }> {
   const chosen = await checkExists(path, DEFAULT_INPUTS.dev, '--dev');

@@ -39,10 +39,12 @@ const isDevKindDoc = (docId: string) => Number(docId.slice(1)) % 2 === 0;
 // and half the pool's questions are non-degenerate, so the dev-trained Solver has data to train on.
 const POOL = 32;
 const HELDOUT = 8;
-const dev: DevQuestion[] = Array.from({ length: POOL + HELDOUT }, (_, i) => ({
+const questions: DevQuestion[] = Array.from({ length: POOL + HELDOUT }, (_, i) => ({
   question_id: `v${i}`, question_text: `dev ${i}?`, choices: ['a', 'b', 'c', 'd'], correct_index: i % 4,
   extra: { topic: 'kinship', question_type: i < POOL ? 'two_hop' : 'lookup' },
 }));
+const dev = questions.slice(0, POOL);
+const heldout = questions.slice(POOL);
 const EXPECTED_TARGET = 0.25;
 
 const script = scriptSampling;
@@ -86,7 +88,7 @@ describe('CI-sized experiment: every method × 1 seed × 2 iterations', () => {
     expect(settings.heldout).toBe(HELDOUT);
     outDir = await mkdtemp(join(tmpdir(), 'infuser-experiment-'));
     const options = { settings, outDir, title: 'CI experiment' };
-    const inputs = { engine, model, documents, dev, makeRoles: scriptedRoles };
+    const inputs = { engine, model, documents, dev, heldout, makeRoles: scriptedRoles };
     const results = await runExperiment(options, inputs);
 
     const saved = JSON.parse(await readFile(join(outDir, EXPERIMENT_FILES.results), 'utf8')) as { results: ExperimentResults; rows: IterationSummary[] };
@@ -169,16 +171,22 @@ describe('CI-sized experiment: every method × 1 seed × 2 iterations', () => {
     const failing: RoleFactory = () => {
       throw new Error('no run should start');
     };
-    await runExperiment({ settings: presetSettings('ci'), outDir, title: 'CI experiment', log: (l) => lines.push(l) }, { engine, model, documents, dev, makeRoles: failing });
+    await runExperiment({ settings: presetSettings('ci'), outDir, title: 'CI experiment', log: (l) => lines.push(l) }, { engine, model, documents, dev, heldout, makeRoles: failing });
     expect(lines.filter((l) => l.endsWith('already done, skipped'))).toHaveLength(METHODS.length);
     expect(await readFile(join(outDir, EXPERIMENT_FILES.results), 'utf8')).toBe(before);
     // Seed 1 belongs to shard 0 of 2, so shard 1 of 2 has nothing to run; an impossible shard is refused.
-    await runExperiment({ settings: presetSettings('ci'), outDir, title: 'CI experiment', shard: { index: 1, count: 2 } }, { engine, model, documents, dev, makeRoles: failing });
+    await runExperiment({ settings: presetSettings('ci'), outDir, title: 'CI experiment', shard: { index: 1, count: 2 } }, { engine, model, documents, dev, heldout, makeRoles: failing });
     expect(await readFile(join(outDir, EXPERIMENT_FILES.results), 'utf8')).toBe(before);
-    await expect(runExperiment({ settings: presetSettings('ci'), outDir, title: 'x', shard: { index: 2, count: 2 } }, { engine, model, documents, dev }))
+    await expect(runExperiment({ settings: presetSettings('ci'), outDir, title: 'x', shard: { index: 2, count: 2 } }, { engine, model, documents, dev, heldout }))
       .rejects.toThrow(/shard 2\/2/);
     const other = { ...presetSettings('ci'), iterations: 3 };
-    await expect(runExperiment({ settings: other, outDir, title: 'x' }, { engine, model, documents, dev })).rejects.toThrow(/other settings/);
+    await expect(runExperiment({ settings: other, outDir, title: 'x' }, { engine, model, documents, dev, heldout })).rejects.toThrow(/other settings/);
+    // A held-out set too small for the settings, or sharing a question with the dev pool, is refused before any run.
+    const ci = presetSettings('ci');
+    await expect(runExperiment({ settings: ci, outDir, title: 'x' }, { engine, model, documents, dev, heldout: heldout.slice(0, 3), makeRoles: failing }))
+      .rejects.toThrow(/held-out set has 3 questions; 8 were asked for/);
+    await expect(runExperiment({ settings: ci, outDir, title: 'x' }, { engine, model, documents, dev, heldout: [dev[5], ...heldout], makeRoles: failing }))
+      .rejects.toThrow(/1 held-out question\(s\) are also in the dev pool, e.g. v5/);
   });
 
   it('--check-labels: only questions the world finds rightly labelled reach the Solver', async () => {
@@ -197,7 +205,7 @@ describe('CI-sized experiment: every method × 1 seed × 2 iterations', () => {
       return r;
     };
     const settings = { ...presetSettings('ci'), methods: ['fixed' as const], iterations: 1, heldout: 0, checkLabels: true };
-    const run = await runMethod({ engine, model, documents, dev, makeRoles: roles }, settings, 'fixed', 1);
+    const run = await runMethod({ engine, model, documents, dev, heldout, makeRoles: roles }, settings, 'fixed', 1);
     const valid = run.questions.filter((q) => q.valid);
     expect(valid).toHaveLength(8);
     expect(valid.every((q) => q.choices![LETTERS.indexOf(q.answer!)] === '7')).toBe(true);

@@ -171,11 +171,18 @@ export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInpu
   const seeds = shardSeeds(o);
   await claimFolder(outDir, settings);
   const pool = methodConfig(settings, settings.methods[0], settings.seeds[0])['data.dev_pool_size'];
-  if (inputs.dev.length < pool + settings.heldout) {
-    throw new Error(`experiment: the dev set has ${inputs.dev.length} questions; the pool (data.dev_pool_size ${pool}) and `
-      + `${settings.heldout} held-out questions need ${pool + settings.heldout} (lower --heldout or the pool size)`);
+  if (inputs.dev.length < pool) {
+    throw new Error(`experiment: the dev set has ${inputs.dev.length} questions, fewer than data.dev_pool_size ${pool}`);
+  }
+  if (inputs.heldout.length < settings.heldout) {
+    throw new Error(`experiment: the held-out set has ${inputs.heldout.length} questions; ${settings.heldout} were asked for (lower --heldout)`);
   }
   const devUsed = inputs.dev.slice(0, pool);
+  const poolTexts = new Set(devUsed.map((q) => q.question_text));
+  const shared = inputs.heldout.slice(0, settings.heldout).filter((q) => poolTexts.has(q.question_text));
+  if (shared.length > 0) {
+    throw new Error(`experiment: ${shared.length} held-out question(s) are also in the dev pool, e.g. ${shared[0].question_id}; a held-out set must be disjoint from it`);
+  }
   const devKinds = devKindsOf(devUsed);
   // Expected accuracy of a uniform guess over each question's choices.
   const chance = devUsed.reduce((s, q) => s + 1 / q.choices.length, 0) / Math.max(1, devUsed.length);

@@ -24,8 +24,10 @@ export interface ExperimentInputs {
   /** The anchor: both roles start from these weights in every run. */
   model: LoadedModel;
   documents: readonly Document[];
-  /** The dev pool (`data.dev_pool_size` questions), then at least `heldout` more. */
+  /** The dev pool (`data.dev_pool_size` questions). */
   dev: readonly DevQuestion[];
+  /** Questions no run trains or selects on (public/world/heldout.json); the first `heldout` are answered. */
+  heldout: readonly DevQuestion[];
   makeRoles?: RoleFactory;
 }
 
@@ -76,8 +78,7 @@ export async function runMethod(
       }
     }
     if (settings.heldout > 0) {
-      const pool = config['data.dev_pool_size'];
-      const questions = inputs.dev.slice(pool, pool + settings.heldout);
+      const questions = inputs.heldout.slice(0, settings.heldout);
       const sampled = await evaluateHeldout(roles.solver, questions, config, settings.iterations);
       const greedy = await evaluateHeldout(roles.solver, questions, config, settings.iterations, true);
       out.heldout = {

@@ -4,6 +4,11 @@ import { worldStream } from './facts.ts';
 import { drawProblem, questionText } from './problems.ts';
 import { importDocuments } from '../data/documents.ts';
 import { importDevPool } from '../data/dev-pool.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 const world = buildWorld();
 
@@ -58,19 +63,40 @@ describe('built-in world', () => {
     expect(other.documents[0].content).not.toBe(world.documents[0].content);
   });
 
-  it('scale 1 is the shipped world; a larger scale gives the dev kinds more distinct problems', () => {
-    expect(JSON.stringify(buildWorld({ scale: 1 }).dev)).toBe(JSON.stringify(world.dev));
+  it('the shipped world is scale 10; scale 1 allows far fewer distinct problems of a dev kind', () => {
     expect(() => buildWorld({ scale: 0 })).toThrow(/scale must be an integer ≥ 1, got 0/);
     expect(() => buildWorld({ scale: 1.5 })).toThrow(/scale must be an integer ≥ 1, got 1.5/);
-    const big = buildWorld({ scale: 4, documents: 30, devQuestions: 12 });
-    expect(big.facts.people).toHaveLength(4 * world.facts.people.length);
+    const small = buildWorld({ scale: 1, documents: 30, devQuestions: 12, heldoutQuestions: 0 });
+    expect(world.facts.people).toHaveLength(10 * small.facts.people.length);
     const distinct = (facts: typeof world.facts) => {
       const texts = new Set<string>();
       for (let i = 0; i < 1500; i++) texts.add(questionText(drawProblem(facts, 'chemistry', 'two_hop', worldStream(5, 'test', i))));
       return texts.size;
     };
     // 35 at scale 1 (the whole space); docs/experiment.md, "What the world leaves room for".
-    expect(distinct(big.facts)).toBeGreaterThan(3 * distinct(world.facts));
+    expect(distinct(world.facts)).toBeGreaterThan(5 * distinct(small.facts));
+    // Too small a world for the held-out set asked for: a clear error, not an endless draw.
+    expect(() => buildWorld({ scale: 1, documents: 6, heldoutQuestions: 480 })).toThrow(/cannot draw 480 distinct heldout questions/);
+  });
+
+  it('held-out questions are of the dev kinds, distinct from each other and from every dev question', () => {
+    expect(world.heldout).toHaveLength(480);
+    const devTexts = new Set(world.dev.map((d) => d.question_text));
+    expect(new Set(world.heldout.map((d) => d.question_text)).size).toBe(480);
+    for (const h of world.heldout) expect(devTexts.has(h.question_text)).toBe(false);
+    const perKind = new Map<string, number>();
+    for (const h of world.heldout) perKind.set(`${h.topic}/${h.question_type}`, (perKind.get(`${h.topic}/${h.question_type}`) ?? 0) + 1);
+    expect([...perKind.keys()].sort()).toEqual(DEV_KINDS.map(([t, q]) => `${t}/${q}`).sort());
+    for (const n of perKind.values()) expect(n).toBe(80);
+    for (const row of world.heldout) expect(oracleAnswer(row.question_text), row.question_text).toBe(row.ground_truth_text);
+    expect(world.heldout[0].question_id).toBe('world_heldout_000');
+  });
+
+  it('the files in public/world are this world, byte for byte (scripts/build-world.ts rebuilds them)', () => {
+    const file = (name: string) => readFileSync(join(REPO, 'public/world', name), 'utf8');
+    expect(file('documents.json')).toBe(JSON.stringify(world.documents.map(documentRow), null, 1) + '\n');
+    expect(file('dev.json')).toBe(JSON.stringify(world.dev, null, 1) + '\n');
+    expect(file('heldout.json')).toBe(JSON.stringify(world.heldout, null, 1) + '\n');
   });
 
   it('documents import through the reference importer, topic and question_type kept', () => {
@@ -107,14 +133,4 @@ describe('built-in world', () => {
     for (const d of world.dev) expect(new Set(d.choices.map((c) => c.toLowerCase())).size).toBe(4);
   });
 
-  it('the facts each dev question states also appear in some pool document (pool facts, not dev-only facts)', () => {
-    const pool = world.documents.map((d) => d.content).join(' ');
-    let found = 0;
-    for (const d of world.dev) {
-      const first = d.question_text.match(/^[^.]+\./)![0];
-      if (pool.includes(first)) found++;
-    }
-    // Same consistent world: most first facts recur in documents (not all: the pool is a sample).
-    expect(found).toBeGreaterThan(96 / 4);
-  });
 });

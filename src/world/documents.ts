@@ -1,6 +1,6 @@
-// The world's document pool and dev set (issue 5). Documents state the facts of two or three problems
-// of one topic and question type; dev questions are self-contained reasoning problems (two-hop and
-// arithmetic only) about the same entities. Output rows are in the reference formats (spec §10.1,
+// The world's document pool, dev set and held-out set (issue 5). Documents state the facts of two or
+// three problems of one topic and question type; dev and held-out questions are self-contained
+// reasoning problems (two-hop and arithmetic only) about the same entities, disjoint from each other. Output rows are in the reference formats (spec §10.1,
 // §10.2): documents {doc_id, content, topic, question_type}; dev {question_id, question_text, choices,
 // ground_truth: LETTER, ground_truth_text, benchmark_type, topic, question_type}.
 import { buildWorldFacts, scaledSizes, worldStream, type WorldFacts } from './facts.ts';
@@ -34,11 +34,16 @@ const INTRO: Record<Topic, string> = {
   timeline: 'This record tells when events happened.',
 };
 
-/** `scale` multiplies the fact base's entity counts (scaledSizes); the shipped world is scale 1. */
-export interface WorldOptions { seed: number; documents: number; devQuestions: number; scale: number }
-export const DEFAULT_WORLD: WorldOptions = { seed: 5, documents: 1200, devQuestions: 96, scale: 1 };
+/**
+ * `scale` multiplies the fact base's entity counts (scaledSizes). The shipped world is scale 10: at 1 the
+ * dev kinds allowed only 35–121 distinct problems, too few for a held-out set of several hundred
+ * questions kept out of the anchors' training (docs/experiment.md, "World v2").
+ */
+export interface WorldOptions { seed: number; documents: number; devQuestions: number; heldoutQuestions: number; scale: number }
+export const DEFAULT_WORLD: WorldOptions = { seed: 5, documents: 1200, devQuestions: 96, heldoutQuestions: 480, scale: 10 };
 
-export interface World { facts: WorldFacts; documents: WorldDocument[]; dev: DevRow[] }
+/** `heldout`: questions of the dev kinds that no run trains or selects on, for the final comparison only. */
+export interface World { facts: WorldFacts; documents: WorldDocument[]; dev: DevRow[]; heldout: DevRow[] }
 
 /** Every (topic, type) kind, in a fixed order. */
 export function allKinds(): [Topic, QuestionType][] {
@@ -65,32 +70,35 @@ export function shuffledChoices(p: Problem, s: { permutation(n: number): number[
   return { choices: perm.map((i) => original[i]), letter: LETTERS[perm.indexOf(0)] };
 }
 
-function makeDev(w: WorldFacts, count: number): DevRow[] {
+/** `count` distinct questions of the dev kinds in turn, none in `seen` (which is extended). */
+function makeQuestions(w: WorldFacts, count: number, set: 'dev' | 'heldout', seen: Set<string>): DevRow[] {
   const rows: DevRow[] = [];
-  const seen = new Set<string>();
   for (let i = 0; rows.length < count; i++) {
+    if (i > 1000 * (count + 1)) throw new Error(`world: cannot draw ${count} distinct ${set} questions (scale too small?)`);
     const [topic, type] = DEV_KINDS[rows.length % DEV_KINDS.length];
-    const s = worldStream(w.seed, 'dev', i);
+    const s = worldStream(w.seed, set, i);
     const p = drawProblem(w, topic, type, s);
     const text = questionText(p);
     if (seen.has(text)) continue;
     seen.add(text);
     const { choices, letter } = shuffledChoices(p, s);
     rows.push({
-      question_id: `world_dev_${String(rows.length).padStart(3, '0')}`, question_text: text, choices,
+      question_id: `world_${set}_${String(rows.length).padStart(3, '0')}`, question_text: text, choices,
       ground_truth: letter, ground_truth_text: p.answer, benchmark_type: 'qa_mcq', topic, question_type: type,
     });
   }
   return rows;
 }
 
-/** The whole world for a seed: fact base, documents spread evenly over the kinds, dev set. */
+/** The whole world for a seed: fact base, documents spread evenly over the kinds, dev and held-out sets. */
 export function buildWorld(opts: Partial<WorldOptions> = {}): World {
   const o = { ...DEFAULT_WORLD, ...opts };
   const facts = buildWorldFacts(o.seed, scaledSizes(o.scale));
   const kinds = allKinds();
   const documents = Array.from({ length: o.documents }, (_, i) => makeDocument(facts, i, ...kinds[i % kinds.length]));
-  return { facts, documents, dev: makeDev(facts, o.devQuestions) };
+  const seen = new Set<string>();
+  const dev = makeQuestions(facts, o.devQuestions, 'dev', seen);
+  return { facts, documents, dev, heldout: makeQuestions(facts, o.heldoutQuestions, 'heldout', seen) };
 }
 
 /** The exported document row (problems stay internal). */

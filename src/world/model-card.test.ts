@@ -11,7 +11,7 @@ const config = parseModelConfig({
 function facts(induction: Partial<CardFacts['induction']>): CardFacts {
   return {
     seed: 5, steps: 100, plannedSteps: 100, lr: 0.003, batchTokens: 1024, config, parameters: 1234, trainExamples: 10,
-    generatorExamples: 5, solverExamples: 5, mistakeRate: 0.4, documents: 3, devQuestions: 2, vocab: 60, trainLoss: 1.5,
+    generatorExamples: 5, solverExamples: 5, mistakeRate: 0.4, documents: 3, devQuestions: 2, heldoutQuestions: 6, scale: 10, vocab: 60, trainLoss: 1.5,
     heldOutLoss: 1.6, heldOutLetterAccuracy: 0.5, heldOutLetters: 8, heldOut: 4, tokensSeen: 1e5, elapsedMin: 1, adapter: 'test',
     induction: { steps: 0, every: 0, grow: 0, hold: 0, words: 16, gap: 24, rows: 18, vocabulary: 40, taken: 0, loss: NaN, ...induction },
   };

@@ -1,6 +1,7 @@
 // MODEL_CARD.md for the tiny world anchor, rewritten by scripts/train-anchors.ts at every checkpoint:
 // how it was made (script, seed, steps, data, final loss) and what remains to be measured.
 import type { ModelConfig } from '../model/model-config.ts';
+import { DEFAULT_WORLD } from './documents.ts';
 
 export interface CardFacts {
   seed: number;
@@ -16,6 +17,10 @@ export interface CardFacts {
   mistakeRate: number;
   documents: number;
   devQuestions: number;
+  /** Dev-kind questions in public/world/heldout.json, kept out of the SFT data like the dev questions. */
+  heldoutQuestions: number;
+  /** The world's scale (scaledSizes); the script's default is the shipped world's. */
+  scale: number;
   vocab: number;
   /** Moving average (0.95) of the training loss per response token. */
   trainLoss: number;
@@ -41,7 +46,7 @@ export interface CardFacts {
 function shapeFlags(f: CardFacts): string {
   const c = f.config;
   return `${c.numHiddenLayers !== 4 ? ` --layers=${c.numHiddenLayers}` : ''}${c.hiddenSize !== 128 ? ` --hidden=${c.hiddenSize}` : ''}${c.tieWordEmbeddings ? ' --tie=1' : ''}`
-    + `${f.batchTokens !== 1024 ? ` --batch-tokens=${f.batchTokens}` : ''}${f.lr !== 0.003 ? ` --lr=${f.lr}` : ''}`;
+    + `${f.batchTokens !== 1024 ? ` --batch-tokens=${f.batchTokens}` : ''}${f.lr !== 0.003 ? ` --lr=${f.lr}` : ''}${f.scale !== DEFAULT_WORLD.scale ? ` --scale=${f.scale}` : ''}`;
 }
 
 function inductionFlags(f: CardFacts): string {
@@ -88,10 +93,10 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 - Architecture: LlamaForCausalLM, hidden ${c.hiddenSize}, ${c.numHiddenLayers} layers, ${c.numAttentionHeads} heads / ${c.numKeyValueHeads} KV heads (head_dim ${c.headDim}), MLP ${c.intermediateSize}, context ${c.maxPositionEmbeddings}, ${c.tieWordEmbeddings ? 'lm_head tied to the embeddings' : 'untied lm_head'}, F32
 
 ## Data
-- World: \`scripts/build-world.ts --seed=${f.seed}\` (${f.documents} documents in public/world/documents.json, ${f.devQuestions} dev MCQs in public/world/dev.json); code in src/world.
+- World: \`scripts/build-world.ts --seed=${f.seed} --scale=${f.scale}\` (${f.documents} documents in public/world/documents.json, ${f.devQuestions} dev MCQs in public/world/dev.json, ${f.heldoutQuestions} held-out MCQs of the dev kinds in public/world/heldout.json); code in src/world.
 - SFT mix (${f.trainExamples} training examples; loss on the reply tokens only, end-of-turn included):
   - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document.
-  - ${f.solverExamples} Solver examples: §3.5 prompt → one derivation line + \`\\boxed{X}\`${f.markLetter === 'paren' ? ', the letter also named right after the answer ("So the answer is Geba (D). \\\\boxed{D}")' : f.markLetter === 'adjacent' ? ', the letter also named right after the answer ("So the answer is Geba D. \\\\boxed{D}")' : ''}. On the reasoning skills (two-hop, arithmetic) the label is a typical mistake with probability ${f.mistakeRate}, so the Solver starts above chance with room to improve. Dev questions are excluded from all SFT data.
+  - ${f.solverExamples} Solver examples: §3.5 prompt → one derivation line + \`\\boxed{X}\`${f.markLetter === 'paren' ? ', the letter also named right after the answer ("So the answer is Geba (D). \\\\boxed{D}")' : f.markLetter === 'adjacent' ? ', the letter also named right after the answer ("So the answer is Geba D. \\\\boxed{D}")' : ''}. On the reasoning skills (two-hop, arithmetic) the label is a typical mistake with probability ${f.mistakeRate}, so the Solver starts above chance with room to improve. Dev and held-out questions are excluded from all SFT data.
 - Tokenizer: byte-level BPE (${f.vocab} ids) fitted to the world's language (src/world/tokenizer-builder.ts). Digits are single tokens. The fixed prompt text of the compact Generator template and the §3.5 Solver prompt, and the JSON skeleton of a Generator reply, are single (non-special) added tokens: a changed prompt wording still encodes, but the model never saw it. ChatML chat template; eos \`<|im_end|>\`, pad \`<|pad|>\`.
 
 ## Results

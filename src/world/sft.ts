@@ -2,8 +2,8 @@
 // §3.1 prompt with a world document → one JSON MCQ about it) and Solver examples (§3.5 prompt →
 // one derivation line + \boxed{X}). Solver labels on the reasoning skills the dev set tests are
 // deliberately noisy (a typical mistake with probability `mistakeRate`), so the anchors start above
-// chance but with room to improve. Problems whose question text is in the dev set are never used,
-// for either role.
+// chance but with room to improve. Problems whose question text is in the dev or held-out set are
+// never used, for either role.
 import { buildGeneratorMessages, buildSolverMessages, renderChat } from '../infuser/prompts.ts';
 import { worldStream } from './facts.ts';
 import { allKinds, shuffledChoices, type World, type WorldDocument } from './documents.ts';
@@ -45,10 +45,10 @@ export function solverPrompt(questionText: string, choices: readonly string[]): 
   return renderChat(buildSolverMessages(questionText, choices), CHAT_TEMPLATE);
 }
 
-/** A document's problems that are not dev questions. */
-const freshProblems = (doc: WorldDocument, devTexts: Set<string>) => doc.problems.filter((p) => !devTexts.has(questionText(p)));
+/** A document's problems that are not dev or held-out questions. */
+const freshProblems = (doc: WorldDocument, evalTexts: Set<string>) => doc.problems.filter((p) => !evalTexts.has(questionText(p)));
 
-/** `fresh`: the document's problems that are not dev questions (never empty). */
+/** `fresh`: the document's problems that are not dev or held-out questions (never empty). */
 function generatorExample(doc: WorldDocument, fresh: readonly Problem[], index: number, seed: number): SftExample {
   const s = worldStream(seed, 'sft-generator', index);
   const p = fresh[s.nextInt(fresh.length)];
@@ -88,13 +88,13 @@ function solverExample(p: Problem, index: number, seed: number, mistakeRate: num
 export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): SftExample[] {
   const o = { ...DEFAULT_SFT, ...opts };
   const seed = world.facts.seed;
-  const devTexts = new Set(world.dev.map((d) => d.question_text));
+  const evalTexts = new Set([...world.dev, ...world.heldout].map((d) => d.question_text));
   const out: SftExample[] = [];
   // A dev question as a Generator target would leak its answer into the shared weights, so documents
-  // whose every problem is a dev question are passed over for the next one. Up to commit 59699b7 they
-  // fell back to a dev question: 300 of the 12000 targets named 38 dev questions.
-  const fresh = world.documents.map((d) => freshProblems(d, devTexts));
-  if (fresh.every((f) => f.length === 0)) throw new Error('buildSftExamples: every document states only dev questions');
+  // whose every problem is a dev or held-out question are passed over for the next one. Up to commit
+  // 59699b7 they fell back to a dev question: 300 of the 12000 targets named 38 dev questions.
+  const fresh = world.documents.map((d) => freshProblems(d, evalTexts));
+  if (fresh.every((f) => f.length === 0)) throw new Error('buildSftExamples: every document states only dev or held-out questions');
   for (let i = 0; i < o.generatorExamples; i++) {
     let d = i % world.documents.length;
     while (fresh[d].length === 0) d = (d + 1) % world.documents.length;
@@ -104,7 +104,7 @@ export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): 
   for (let i = 0, drawn = 0; i < o.solverExamples; drawn++) {
     const [topic, type] = kinds[drawn % kinds.length];
     const p = drawProblem(world.facts, topic, type, worldStream(seed, 'sft-problem', drawn));
-    if (devTexts.has(questionText(p))) continue;
+    if (evalTexts.has(questionText(p))) continue;
     out.push(solverExample(p, i++, seed, o.mistakeRate, o.markLetter));
   }
   return worldStream(seed, 'sft-order').shuffle(out);
