@@ -17,8 +17,8 @@
 //                          A run waits on the GPU more than it computes, so on a 2-core machine 3
 //                          processes finish about 3× sooner than one.
 //   --shard I/N            run only the seeds at positions ≡ I (mod N) in this process (what each child gets)
-//   --measure-anchors      instead: measure the anchors' starting point (Generator validity on 64
-//                          documents × 2, Solver accuracy on 96 dev × 4); --write-card appends it to
+//   --measure-anchors      instead: measure the anchors' starting point (Generator validity and right
+//                          labels on 64 documents × 2, Solver accuracy on 96 dev × 4); --write-card appends it to
 //                          <model>/MODEL_CARD.md
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,7 @@ import { parseCliOverride, type RunConfig } from '../src/infuser/config.ts';
 import { DocumentSampler, docsShuffle } from '../src/infuser/document-sampler.ts';
 import { createEngineRoles } from '../src/infuser/engine-roles.ts';
 import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
+import { checkLabel } from '../src/world/question-check.ts';
 import { runExperiment } from '../src/experiment/experiment.ts';
 import { parseMethods } from '../src/experiment/methods.ts';
 import { evaluateGenerator, evaluateSolver } from '../src/experiment/role-evaluation.ts';
@@ -88,7 +89,7 @@ async function measureAnchors(engine: Engine, modelDir: string, adapter: string,
   const picked = new DocumentSampler(documents.length, docsShuffle(seed)).nextBatch(64).map((i) => documents[i]);
   const roles = createEngineRoles(engine, { generator: model, solver: model, config });
   console.log(`${stamp()} measuring Generator validity on ${picked.length} documents × 2`);
-  const generator = await evaluateGenerator(roles.generator, picked, config);
+  const generator = await evaluateGenerator(roles.generator, picked, config, 0, (text, golden) => checkLabel(text, golden).verdict === 'right');
   console.log(`${stamp()} measuring Solver accuracy on ${dev.length} dev questions × 4`);
   const solver = await evaluateSolver(roles.solver, dev, config, 0);
   const section = startingPointSection({

@@ -24,6 +24,8 @@ export interface Tally {
   truncated: number;
   /** Generator replies only: how many failed, by reject reason (spec §3.3). */
   rejections: Record<string, number>;
+  /** Generator replies only, when a label check was given: valid questions whose golden answer it finds right. */
+  rightLabels?: { right: number; byKind: Record<string, { correct: number; total: number }> };
 }
 
 function emptyTally(): Tally {
@@ -96,10 +98,15 @@ async function answerQuestions(
 
 /**
  * The Generator writes `generator.rollout.n` questions for each document (keys [iteration, slot], as in
- * Stage 2); `correct` counts replies that parse and validate (§3.2–3.3).
+ * Stage 2); `correct` counts replies that parse and validate (§3.2–3.3). With `labelIsRight` (a world's
+ * label check) it also counts the valid questions whose golden answer is right, per document kind.
  */
-export async function evaluateGenerator(generator: PolicyRole, documents: readonly Document[], config: RunConfig, iteration = 0): Promise<Tally> {
+export async function evaluateGenerator(
+  generator: PolicyRole, documents: readonly Document[], config: RunConfig, iteration = 0,
+  labelIsRight?: (questionText: string, golden: string) => boolean,
+): Promise<Tally> {
   const report = emptyTally();
+  if (labelIsRight) report.rightLabels = { right: 0, byKind: {} };
   for (let slot = 0; slot < documents.length; slot++) {
     const doc = documents[slot];
     const promptIds = await generator.encodeChat(buildGeneratorMessages(doc.content, config['generator.prompt_template']));
@@ -113,7 +120,16 @@ export async function evaluateGenerator(generator: PolicyRole, documents: readon
     });
     const parsed = samples.map((s) => parseGeneratorResponse(s.text, { allowDuplicateChoices: !config['validation.reject_duplicate_choices'] }));
     for (const p of parsed) if (!p.ok) report.rejections[p.reason] = (report.rejections[p.reason] ?? 0) + 1;
-    add(report, kindOf(label(doc.extra, 'topic'), label(doc.extra, 'question_type')), parsed.filter((p) => p.ok).length, samples.length);
+    const kind = kindOf(label(doc.extra, 'topic'), label(doc.extra, 'question_type'));
+    const valid = parsed.flatMap((p) => (p.ok ? [p] : []));
+    add(report, kind, valid.length, samples.length);
+    if (labelIsRight && report.rightLabels) {
+      const right = valid.filter((p) => labelIsRight(p.question_text, p.ground_truth)).length;
+      const k = (report.rightLabels.byKind[kind] ??= { correct: 0, total: 0 });
+      k.correct += right;
+      k.total += valid.length;
+      report.rightLabels.right += right;
+    }
     addLengths(report, samples);
   }
   return report;

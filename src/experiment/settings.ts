@@ -54,13 +54,13 @@ export const EXPERIMENT_PRESETS = {
     overrides: {
       ...SMALL_BATCHES,
       // Every trained row costs one forward + backward pass per update and per influence gradient
-      // (~0.3–1 s here), so the work of Stages 3–6 grows with the valid questions; at the anchors' 28%
-      // validity n_G = 4 gives about 8 valid questions per iteration, and n_S = 4 keeps spread in
+      // (~0.3–1 s here), so the work of Stages 3–6 grows with the valid questions; at the anchors' 51%
+      // validity n_G = 4 gives about 16 valid questions per iteration, and n_S = 4 keeps spread in
       // each question's answers (degenerate with p⁴ + (1−p)⁴ rather than p² + (1−p)²).
       'generator.rollout.n': 4,
       'solver.rollout.n': 4,
-      // The anchors' Generator replies: median 46, p90 57 tokens; Solver replies: median 31, p90 34
-      // (MODEL_CARD.md starting point); the limits leave headroom so a reply is rarely cut.
+      // The anchors' Generator replies: median 54, p90 71 tokens; Solver replies: median 30, p90 36
+      // (MODEL_CARD.md starting point); fewer than one Generator reply in ten is longer than 80 and cut.
       'generator.rollout.response_length': 80,
       'solver.rollout.response_length': 48,
     },

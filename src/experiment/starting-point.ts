@@ -42,6 +42,14 @@ function lengthLine(t: Tally, limit: number): string {
     + `${t.truncated} of ${t.total} hit the ${limit}-token limit`;
 }
 
+/** The label-check lines, when the measurement ran the world's check (src/world/question-check.ts). */
+function rightLabelLines(t: Tally): string {
+  const r = t.rightLabels;
+  if (!r) return '';
+  const lines = Object.entries(r.byKind).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${pct(v)}`).join('; ');
+  return `  - golden answer right (the world's label check, src/world/question-check.ts) in **${pct({ correct: r.right, total: t.correct })}** of the valid questions; by document kind: ${lines}\n`;
+}
+
 export function startingPointSection(s: StartingPoint): string {
   return `${STARTING_POINT_HEADING}
 
@@ -50,7 +58,7 @@ Sampling as in a run: temperature ${s.temperature}, top-p 1, run seed ${s.seed} 
 - Generator validity (compact prompt, ${s.documents} documents drawn by the run's document sampler × ${s.generatorSamples} samples; parse + validation of spec §3.2–3.3): **${pct(s.generator)}**
   - rejected: ${rejectionLine(s.generator)}
   - by document kind: ${kindLines(s.generator)}
-  - ${lengthLine(s.generator, s.generatorMaxTokens)}
+${rightLabelLines(s.generator)}  - ${lengthLine(s.generator, s.generatorMaxTokens)}
 - Solver target accuracy (\`dev_rollout/accuracy_strict\` on all ${s.devQuestions} dev questions × ${s.solverSamples} samples): **${pct(s.solver)}** (guessing among 4 choices scores 25%)
   - by dev kind: ${kindLines(s.solver)}
   - ${lengthLine(s.solver, s.solverMaxTokens)}
