@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const { documents } = await loadPool(undefined, model.tokenizer, config, warn);
   const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
   const heldoutFile = (flags['heldout-file'] as string | undefined) ?? DEFAULT_INPUTS.heldout;
-  const { questions: heldout } = settings.heldout > 0 ? await loadDev(heldoutFile, 'auto', config, warn, settings.heldout) : { questions: [] };
+  const { questions: heldout } = settings.heldout > 0 ? await loadDev(heldoutFile, 'auto', config, warn, settings.heldout, '--heldout-file') : { questions: [] };
   console.log(`${stamp()} ${settings.methods.length} methods × ${settings.seeds.length} seeds × ${settings.iterations} iterations -> ${outDir}`);
   await runExperiment(
     {

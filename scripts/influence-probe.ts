@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const { model } = await loadRoleModel(resolve((flags.model as string | undefined) ?? 'public/anchors/tiny-world'), '--solver');
   const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
   const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
-  const { questions: held } = await loadDev(DEFAULT_INPUTS.heldout, 'auto', config, warn, heldout);
+  const { questions: held } = await loadDev(DEFAULT_INPUTS.heldout, 'auto', config, warn, heldout, '--heldout');
   const { solver } = createEngineRoles(engine, { generator: model, solver: model, config });
   const sampling = {
     temperature: config['solver.rollout.temperature'], topP: config['solver.rollout.top_p'], maxNewTokens: config['solver.rollout.response_length'],

@@ -93,24 +93,26 @@ export async function loadDev(
   path: string | undefined, convention: GroundTruthConvention, config: RunConfig, warn: (m: string) => void,
   /** Questions to keep (default the pool size); the experiment reads its held-out file with its own count. */
   size = config['data.dev_pool_size'],
+  /** The flag the file came from, for messages (the experiment's held-out file: '--heldout-file'). */
+  flag = '--dev',
 ): Promise<{ path: string; questions: DevQuestion[] }> {
-  const chosen = await checkExists(path, DEFAULT_INPUTS.dev, '--dev');
+  const chosen = await checkExists(path, DEFAULT_INPUTS.dev, flag);
   const isFolder = (await stat(chosen)).isDirectory();
   const { files, rejected: unread } = await readInputPath(chosen);
-  failOnRejected('--dev', chosen, isFolder, unread);
+  failOnRejected(flag, chosen, isFolder, unread);
   const result = withFullPath(chosen, isFolder, files, () => importDevPool(files, { groundTruth: convention }));
   // The lab is MCQ only; a headless run refuses rows it would silently skip (issue 4).
-  failOnRejected('--dev', chosen, isFolder, [...result.rejected, ...result.skipped]);
+  failOnRejected(flag, chosen, isFolder, [...result.rejected, ...result.skipped]);
   if (result.ambiguous.length > 0) {
     const rows = result.ambiguous.slice(0, MAX_LISTED).map((a) => `  ${describe(chosen, isFolder, { file: a.file, line: a.line, reason: a.question_id })}: ground truth reads as `
       + `choice ${a.textIndex + 1} by text but as choice ${a.letterIndex + 1} by letter`).join('\n');
-    throw new Error(`--dev: ambiguous_letter_text in ${result.ambiguous.length} row(s); pass --dev-ground-truth text `
+    throw new Error(`${flag}: ambiguous_letter_text in ${result.ambiguous.length} row(s); pass --dev-ground-truth text `
       + `or --dev-ground-truth letter to say which reading is meant:\n${rows}`);
   }
-  result.warnings.forEach((w) => warn(`--dev: ${w}`));
-  if (result.questions.length === 0) throw new Error(`--dev ${chosen}: no dev questions with choices`);
+  result.warnings.forEach((w) => warn(`${flag}: ${w}`));
+  if (result.questions.length === 0) throw new Error(`${flag} ${chosen}: no dev questions with choices`);
   if (result.questions.length < size) {
-    warn(`--dev: ${result.questions.length} questions, fewer than ${size === config['data.dev_pool_size'] ? 'data.dev_pool_size = ' : ''}${size}; using all of them`);
+    warn(`${flag}: ${result.questions.length} questions, fewer than ${size === config['data.dev_pool_size'] ? 'data.dev_pool_size = ' : ''}${size}; using all of them`);
   }
   return { path: chosen, questions: result.questions.slice(0, size) };
 }
