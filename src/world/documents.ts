@@ -1,8 +1,9 @@
 // The world's document pool, dev set and held-out set (issue 5). Documents state the facts of two or
 // three problems of one topic and question type; dev and held-out questions are self-contained
-// reasoning problems (two-hop and arithmetic only) about the same entities, disjoint from each other. Output rows are in the reference formats (spec §10.1,
-// §10.2): documents {doc_id, content, topic, question_type}; dev {question_id, question_text, choices,
-// ground_truth: LETTER, ground_truth_text, benchmark_type, topic, question_type}.
+// reasoning problems (two-hop and arithmetic only) about the same entities, disjoint from each other.
+// Output rows are in the reference formats (spec §10.1, §10.2): documents {doc_id, content, topic,
+// question_type}; dev and held-out {question_id, question_text, choices, ground_truth: LETTER,
+// ground_truth_text, benchmark_type, topic, question_type}.
 import { buildWorldFacts, scaledSizes, worldStream, type WorldFacts } from './facts.ts';
 import { drawProblem, questionText, TOPICS, TOPIC_TYPES, type Problem, type QuestionType, type Topic } from './problems.ts';
 
