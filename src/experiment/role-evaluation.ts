@@ -24,8 +24,8 @@ export interface Tally {
   truncated: number;
   /** Generator replies only: how many failed, by reject reason (spec §3.3). */
   rejections: Record<string, number>;
-  /** Generator replies only, when a label check was given: valid questions whose golden answer it finds right. */
-  rightLabels?: { right: number; byKind: Record<string, { correct: number; total: number }> };
+  /** Generator replies only, when a label check was given: per document kind, the valid questions (total) and those whose golden answer it finds right (correct). */
+  rightLabels?: Record<string, { correct: number; total: number }>;
 }
 
 function emptyTally(): Tally {
@@ -106,7 +106,7 @@ export async function evaluateGenerator(
   labelIsRight?: (questionText: string, golden: string) => boolean,
 ): Promise<Tally> {
   const report = emptyTally();
-  if (labelIsRight) report.rightLabels = { right: 0, byKind: {} };
+  if (labelIsRight) report.rightLabels = {};
   for (let slot = 0; slot < documents.length; slot++) {
     const doc = documents[slot];
     const promptIds = await generator.encodeChat(buildGeneratorMessages(doc.content, config['generator.prompt_template']));
@@ -124,11 +124,9 @@ export async function evaluateGenerator(
     const valid = parsed.flatMap((p) => (p.ok ? [p] : []));
     add(report, kind, valid.length, samples.length);
     if (labelIsRight && report.rightLabels) {
-      const right = valid.filter((p) => labelIsRight(p.question_text, p.ground_truth)).length;
-      const k = (report.rightLabels.byKind[kind] ??= { correct: 0, total: 0 });
-      k.correct += right;
+      const k = (report.rightLabels[kind] ??= { correct: 0, total: 0 });
+      k.correct += valid.filter((p) => labelIsRight(p.question_text, p.ground_truth)).length;
       k.total += valid.length;
-      report.rightLabels.right += right;
     }
     addLengths(report, samples);
   }

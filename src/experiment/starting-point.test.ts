@@ -20,7 +20,7 @@ describe('model card starting point', () => {
     expect(section).toContain('rejected: invalid_ground_truth 30, failed_parse 3');
     expect(section).not.toContain('label check');
     const checked = startingPointSection({
-      generator: { ...tally(90, 128), rightLabels: { right: 45, byKind: { 'kinship/two_hop': { correct: 45, total: 90 } } } }, solver: tally(200, 384),
+      generator: { ...tally(90, 128), rightLabels: { 'kinship/two_hop': { correct: 45, total: 90 } } }, solver: tally(200, 384),
       documents: 64, generatorSamples: 2, devQuestions: 96, solverSamples: 4, temperature: 0.7, generatorMaxTokens: 192, solverMaxTokens: 96, seed: 1, adapter: 'llvmpipe',
     });
     expect(checked).toContain('golden answer right (the world\'s label check, src/world/question-check.ts) in **50.0% (45/90)** of the valid questions; by document kind: kinship/two_hop 50.0% (45/90)\n  - reply length');

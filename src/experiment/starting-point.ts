@@ -28,8 +28,8 @@ export function percentile(xs: readonly number[], p: number): number {
 
 const pct = (t: { correct: number; total: number }) => `${(100 * share(t)).toFixed(1)}% (${t.correct}/${t.total})`;
 
-function kindLines(t: Tally): string {
-  return Object.entries(t.byKind).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${pct(v)}`).join('; ');
+function kindLines(byKind: Tally['byKind']): string {
+  return Object.entries(byKind).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${pct(v)}`).join('; ');
 }
 
 function rejectionLine(t: Tally): string {
@@ -46,8 +46,8 @@ function lengthLine(t: Tally, limit: number): string {
 function rightLabelLines(t: Tally): string {
   const r = t.rightLabels;
   if (!r) return '';
-  const lines = Object.entries(r.byKind).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${pct(v)}`).join('; ');
-  return `  - golden answer right (the world's label check, src/world/question-check.ts) in **${pct({ correct: r.right, total: t.correct })}** of the valid questions; by document kind: ${lines}\n`;
+  const right = Object.values(r).reduce((a, k) => a + k.correct, 0);
+  return `  - golden answer right (the world's label check, src/world/question-check.ts) in **${pct({ correct: right, total: t.correct })}** of the valid questions; by document kind: ${kindLines(r)}\n`;
 }
 
 export function startingPointSection(s: StartingPoint): string {
@@ -57,10 +57,10 @@ Sampling as in a run: temperature ${s.temperature}, top-p 1, run seed ${s.seed} 
 
 - Generator validity (compact prompt, ${s.documents} documents drawn by the run's document sampler × ${s.generatorSamples} samples; parse + validation of spec §3.2–3.3): **${pct(s.generator)}**
   - rejected: ${rejectionLine(s.generator)}
-  - by document kind: ${kindLines(s.generator)}
+  - by document kind: ${kindLines(s.generator.byKind)}
 ${rightLabelLines(s.generator)}  - ${lengthLine(s.generator, s.generatorMaxTokens)}
 - Solver target accuracy (\`dev_rollout/accuracy_strict\` on all ${s.devQuestions} dev questions × ${s.solverSamples} samples): **${pct(s.solver)}** (guessing among 4 choices scores 25%)
-  - by dev kind: ${kindLines(s.solver)}
+  - by dev kind: ${kindLines(s.solver.byKind)}
   - ${lengthLine(s.solver, s.solverMaxTokens)}
 `;
 }
