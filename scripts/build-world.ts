@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { buildWorld, documentRow, DEFAULT_WORLD } from '../src/world/documents.ts';
 
 function flag(name: string, fallback: string): string {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const hit = process.argv.findLast((a) => a.startsWith(`--${name}=`));
   return hit ? hit.slice(name.length + 3) : fallback;
 }
 

@@ -11,6 +11,7 @@
 //   hold, then grows linearly to all of them by step grow)
 //   --choice-steps=0 --choice-every=0 --choice-queries=6 --choice-hold=0 --choice-grow=0 --choice-echo=0|1
 //   --mark-letter=none|paren|adjacent (Solver replies also name the letter after the answer: solverReply)
+//   --generator-order=shuffled|answer-first (where Generator replies put the correct choice: GeneratorOrder)
 // The first --induction-steps steps, and every --induction-every-th step after them, train on repeat-copy
 // rows (repeatCopyBatch, a newline before each repeat) over the ids of the SFT replies instead of SFT
 // batches; --choice-steps steps after those, and every --choice-every-th step, train on choice-lookup
@@ -35,7 +36,7 @@ import { NodeFolder } from '../src/model/node-folder.ts';
 import { TextTokenizer } from '../src/model/tokenizer.ts';
 import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
 import { buildWorld, DEFAULT_WORLD } from '../src/world/documents.ts';
-import { buildSftExamples, DEFAULT_SFT, type LetterMark } from '../src/world/sft.ts';
+import { buildSftExamples, DEFAULT_SFT, type GeneratorOrder, type LetterMark } from '../src/world/sft.ts';
 import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
 import { boxedLetterPositions, choiceLookupBatch, epochBatches, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize, type TokenBatch } from '../src/world/anchor-batches.ts';
 import { anchorConfig, anchorInitWeights } from '../src/world/anchor-model.ts';
@@ -43,7 +44,8 @@ import { worldStream } from '../src/world/facts.ts';
 import { anchorModelCard, type CardFacts } from '../src/world/model-card.ts';
 
 function flag(name: string, fallback: string): string {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  // The last one wins, so `npm run train-anchors -- --choice-steps=600` overrides the script's flag.
+  const hit = process.argv.findLast((a) => a.startsWith(`--${name}=`));
   return hit ? hit.slice(name.length + 3) : fallback;
 }
 const num = (name: string, fallback: number) => {
@@ -89,6 +91,8 @@ const CHOICE_ECHO = num('choice-echo', 0) === 1;
 // none | paren | adjacent: Solver replies also name the letter right after the answer (solverReply's mark).
 const MARK_LETTER = flag('mark-letter', 'none') as LetterMark;
 if (!['none', 'paren', 'adjacent'].includes(MARK_LETTER)) throw new Error(`train-anchors: --mark-letter must be none, paren or adjacent, got ${MARK_LETTER}`);
+const GENERATOR_ORDER = flag('generator-order', DEFAULT_SFT.generatorOrder) as GeneratorOrder;
+if (!['shuffled', 'answer-first'].includes(GENERATOR_ORDER)) throw new Error(`train-anchors: --generator-order must be shuffled or answer-first, got ${GENERATOR_ORDER}`);
 const PLAN_AT = INDUCTION_STEPS + CHOICE_STEPS + 20;
 
 /** Which warm-up replaces the SFT batch at `step`, if any (choice wins where both schedules fall). */
@@ -148,7 +152,7 @@ async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, 
 async function main(): Promise<void> {
   const t0 = Date.now();
   const world = buildWorld({ seed: SEED, scale: SCALE });
-  const sft = buildSftExamples(world, { markLetter: MARK_LETTER });
+  const sft = buildSftExamples(world, { markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER });
   const corpus = [...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])];
   const built = buildTokenizer(corpus, MAX_MERGES);
   const tokenizer = TextTokenizer.fromJson({ tokenizerJson: built.tokenizerJson, tokenizerConfig: built.tokenizerConfig });
@@ -196,7 +200,7 @@ async function main(): Promise<void> {
     elapsedMin: 0, adapter: `${gpu.adapter.device} ${gpu.adapter.description}`.trim(),
     induction: { steps: INDUCTION_STEPS, every: INDUCTION_EVERY, grow: INDUCTION_GROW, hold: INDUCTION_HOLD, words: INDUCTION_WORDS, gap: INDUCTION_GAP, rows: inductionRows, vocabulary: inductionVocabulary.length, taken: 0, loss: NaN, restrict: INDUCTION_RESTRICT },
     choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },
-    markLetter: MARK_LETTER,
+    markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER,
   };
   const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' }[] = [];
   const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];

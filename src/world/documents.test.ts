@@ -79,11 +79,15 @@ describe('built-in world', () => {
     expect(() => buildWorld({ scale: 1, documents: 6, heldoutQuestions: 480 })).toThrow(/cannot draw 480 distinct heldout questions/);
   });
 
-  it('held-out questions are of the dev kinds, distinct from each other and from every dev question', () => {
+  it('held-out questions are of the dev kinds, distinct from each other, from every dev question and from every problem a document states', () => {
     expect(world.heldout).toHaveLength(480);
     const devTexts = new Set(world.dev.map((d) => d.question_text));
     expect(new Set(world.heldout.map((d) => d.question_text)).size).toBe(480);
     for (const h of world.heldout) expect(devTexts.has(h.question_text)).toBe(false);
+    const stated = new Set(world.documents.flatMap((d) => d.problems.map(questionText)));
+    for (const h of world.heldout) expect(stated.has(h.question_text), h.question_id).toBe(false);
+    // The bar has something to keep out: some dev questions are stated, as held-out ones were before it.
+    expect(world.dev.some((d) => stated.has(d.question_text))).toBe(true);
     const perKind = new Map<string, number>();
     for (const h of world.heldout) perKind.set(`${h.topic}/${h.question_type}`, (perKind.get(`${h.topic}/${h.question_type}`) ?? 0) + 1);
     expect([...perKind.keys()].sort()).toEqual(DEV_KINDS.map(([t, q]) => `${t}/${q}`).sort());

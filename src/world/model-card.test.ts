@@ -41,6 +41,10 @@ describe('anchor model card', () => {
     expect(lookup).toContain('--mark-letter=adjacent --induction-steps=30 --induction-every=0 --induction-words=16 --induction-gap=24 --induction-restrict=1 --choice-steps=20 --choice-every=8 --choice-queries=1`');
     expect(lookup).toMatch(/Choice-lookup warm-up: 20 steps after the repeat-copy warm-up, then every 8th step \(25 steps in all\)/);
     expect(lookup).toContain('So the answer is Geba D.');
+    expect(lookup).not.toContain('written first');
+    const first = anchorModelCard({ ...facts({ steps: 30, taken: 30, loss: 0.1 }), markLetter: 'adjacent', generatorOrder: 'answer-first' }, true);
+    expect(first).toContain('--mark-letter=adjacent --generator-order=answer-first --induction-steps=30');
+    expect(first).toContain('the correct choice written first');
     expect(lookup).toContain('listed as a prompt lists them, then 1 reply ending that each name one');
     const wider = anchorModelCard({ ...facts({}), batchTokens: 1536, lr: 0.001 }, true);
     expect(wider).toContain('--hidden=16 --batch-tokens=1536 --lr=0.001`');

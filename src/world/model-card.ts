@@ -39,6 +39,8 @@ export interface CardFacts {
   choice?: { steps: number; every: number; queries: number; rows: number; pool: number; taken: number; loss: number; echo: boolean; hold: number; grow: number };
   /** How Solver SFT replies name the letter right after the answer (solverReply's mark). */
   markLetter?: 'none' | 'paren' | 'adjacent';
+  /** Where Generator SFT replies put the correct choice (sft.ts GeneratorOrder); absent means shuffled. */
+  generatorOrder?: 'shuffled' | 'answer-first';
 }
 
 /** The model shape and batch flags, written only when they differ from the script's defaults (4 layers,
@@ -51,7 +53,7 @@ function shapeFlags(f: CardFacts): string {
 
 function inductionFlags(f: CardFacts): string {
   const i = f.induction;
-  const mark = f.markLetter && f.markLetter !== 'none' ? ` --mark-letter=${f.markLetter}` : '';
+  const mark = `${f.markLetter && f.markLetter !== 'none' ? ` --mark-letter=${f.markLetter}` : ''}${f.generatorOrder === 'answer-first' ? ' --generator-order=answer-first' : ''}`;
   if (i.steps === 0 && i.every === 0 && !(f.choice && (f.choice.steps > 0 || f.choice.every > 0))) return mark;
   const c = f.choice;
   const choice = c && (c.steps > 0 || c.every > 0)
@@ -95,7 +97,7 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 ## Data
 - World: \`scripts/build-world.ts --seed=${f.seed} --scale=${f.scale}\` (${f.documents} documents in public/world/documents.json, ${f.devQuestions} dev MCQs in public/world/dev.json, ${f.heldoutQuestions} held-out MCQs of the dev kinds in public/world/heldout.json); code in src/world.
 - SFT mix (${f.trainExamples} training examples; loss on the reply tokens only, end-of-turn included):
-  - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document.
+  - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document${f.generatorOrder === 'answer-first' ? ', the correct choice written first (the lab shuffles accepted choices, spec §3.4, so the order never reaches the Solver)' : ''}.
   - ${f.solverExamples} Solver examples: §3.5 prompt → one derivation line + \`\\boxed{X}\`${f.markLetter === 'paren' ? ', the letter also named right after the answer ("So the answer is Geba (D). \\\\boxed{D}")' : f.markLetter === 'adjacent' ? ', the letter also named right after the answer ("So the answer is Geba D. \\\\boxed{D}")' : ''}. On the reasoning skills (two-hop, arithmetic) the label is a typical mistake with probability ${f.mistakeRate}, so the Solver starts above chance with room to improve. Dev and held-out questions are excluded from all SFT data.
 - Tokenizer: byte-level BPE (${f.vocab} ids) fitted to the world's language (src/world/tokenizer-builder.ts). Digits are single tokens. The fixed prompt text of the compact Generator template and the §3.5 Solver prompt, and the JSON skeleton of a Generator reply, are single (non-special) added tokens: a changed prompt wording still encodes, but the model never saw it. ChatML chat template; eos \`<|im_end|>\`, pad \`<|pad|>\`.
 

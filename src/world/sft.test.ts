@@ -22,6 +22,24 @@ describe('world SFT examples', () => {
     }
   });
 
+  it('answer-first Generator replies put the ground truth first and keep the same questions and choices', () => {
+    const first = buildSftExamples(world, { generatorExamples: 400, solverExamples: 0, generatorOrder: 'answer-first' });
+    const shuffled = sft.filter((x) => x.role === 'generator');
+    const byQuestion = new Map(shuffled.map((g) => [g.prompt + g.question, parseGeneratorResponse(strip(g.response))]));
+    let moved = 0;
+    for (const g of first) {
+      const parsed = parseGeneratorResponse(strip(g.response));
+      const twin = byQuestion.get(g.prompt + g.question);
+      expect(parsed.ok && twin?.ok, g.response).toBe(true);
+      if (!parsed.ok || !twin?.ok) continue;
+      expect(parsed.choices[0]).toBe(parsed.ground_truth);
+      expect([...parsed.choices].sort()).toEqual([...twin.choices].sort());
+      if (twin.choices[0] !== twin.ground_truth) moved++;
+    }
+    // Shuffled order puts the answer first about a quarter of the time.
+    expect(moved / first.length).toBeGreaterThan(0.6);
+  });
+
   it('Solver replies box one letter; about 40% of reasoning-skill labels are the planted mistake', () => {
     const sols = sft.filter((x) => x.role === 'solver');
     expect(sols).toHaveLength(600);

@@ -27,9 +27,21 @@ export interface SftOptions {
   mistakeRate: number;
   /** How Solver replies name the letter after the answer (solverReply's `mark`). */
   markLetter: LetterMark;
+  /** Where a Generator reply puts the correct choice (GeneratorOrder). */
+  generatorOrder: GeneratorOrder;
 }
 
-export const DEFAULT_SFT: SftOptions = { generatorExamples: 12000, solverExamples: 12000, mistakeRate: 0.4, markLetter: 'none' };
+/**
+ * 'shuffled': the correct choice anywhere among the four. 'answer-first': the correct choice first, then
+ * the distractors in a seeded order. The lab shuffles every accepted question's choices (spec §3.4), so
+ * the Generator's order never reaches the Solver. Written first, the answer stands right after the
+ * question it answers, where finding it means copying from the text just written rather than choosing
+ * a slot for it: with shuffled order the World v2 anchors wrote four invented names and left the answer
+ * out in most questions (docs/experiment.md, "World v2").
+ */
+export type GeneratorOrder = 'shuffled' | 'answer-first';
+
+export const DEFAULT_SFT: SftOptions = { generatorExamples: 12000, solverExamples: 12000, mistakeRate: 0.4, markLetter: 'none', generatorOrder: 'shuffled' };
 
 /** The JSON reply of §3.1 in the spacing the compact template shows. */
 export function questionJson(questionText: string, choices: readonly string[], groundTruth: string): string {
@@ -49,10 +61,11 @@ export function solverPrompt(questionText: string, choices: readonly string[]): 
 const freshProblems = (doc: WorldDocument, evalTexts: Set<string>) => doc.problems.filter((p) => !evalTexts.has(questionText(p)));
 
 /** `fresh`: the document's problems that are not dev or held-out questions (never empty). */
-function generatorExample(doc: WorldDocument, fresh: readonly Problem[], index: number, seed: number): SftExample {
+function generatorExample(doc: WorldDocument, fresh: readonly Problem[], index: number, seed: number, order: GeneratorOrder): SftExample {
   const s = worldStream(seed, 'sft-generator', index);
   const p = fresh[s.nextInt(fresh.length)];
-  const { choices } = shuffledChoices(p, s);
+  const shuffled = shuffledChoices(p, s).choices;
+  const choices = order === 'answer-first' ? [p.answer, ...shuffled.filter((c) => c !== p.answer)] : shuffled;
   const question = questionText(p);
   return { role: 'generator', prompt: generatorPrompt(doc.content), response: questionJson(question, choices, p.answer) + EOS_TOKEN, question };
 }
@@ -98,7 +111,7 @@ export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): 
   for (let i = 0; i < o.generatorExamples; i++) {
     let d = i % world.documents.length;
     while (fresh[d].length === 0) d = (d + 1) % world.documents.length;
-    out.push(generatorExample(world.documents[d], fresh[d], i, seed));
+    out.push(generatorExample(world.documents[d], fresh[d], i, seed, o.generatorOrder));
   }
   const kinds = allKinds();
   for (let i = 0, drawn = 0; i < o.solverExamples; drawn++) {
