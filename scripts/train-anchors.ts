@@ -12,6 +12,8 @@
 //   --choice-steps=0 --choice-every=0 --choice-queries=6 --choice-hold=0 --choice-grow=0 --choice-echo=0|1
 //   --mark-letter=none|paren|adjacent (Solver replies also name the letter after the answer: solverReply)
 //   --generator-order=shuffled|answer-first (where Generator replies put the correct choice: GeneratorOrder)
+//   --init=DIR (start from that anchor folder's weights, shape and tokenizer instead of a fresh model and
+//   a tokenizer fitted here: fine-tunes an anchor whose lookups have formed on changed SFT data)
 // The first --induction-steps steps, and every --induction-every-th step after them, train on repeat-copy
 // rows (repeatCopyBatch, a newline before each repeat) over the ids of the SFT replies instead of SFT
 // batches; --choice-steps steps after those, and every --choice-every-th step, train on choice-lookup
@@ -31,7 +33,7 @@ import { add } from '../src/engine/ops/elementwise.ts';
 import { AdamW } from '../src/engine/optim/adamw.ts';
 import { LlamaModel } from '../src/model/llama.ts';
 import { parameterCount, parameterSpecs } from '../src/model/model-config.ts';
-import { saveHfFolder } from '../src/model/hf-folder.ts';
+import { loadHfFolder, readParameters, saveHfFolder } from '../src/model/hf-folder.ts';
 import { NodeFolder } from '../src/model/node-folder.ts';
 import { TextTokenizer } from '../src/model/tokenizer.ts';
 import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
@@ -93,6 +95,7 @@ const MARK_LETTER = flag('mark-letter', 'none') as LetterMark;
 if (!['none', 'paren', 'adjacent'].includes(MARK_LETTER)) throw new Error(`train-anchors: --mark-letter must be none, paren or adjacent, got ${MARK_LETTER}`);
 const GENERATOR_ORDER = flag('generator-order', DEFAULT_SFT.generatorOrder) as GeneratorOrder;
 if (!['shuffled', 'answer-first'].includes(GENERATOR_ORDER)) throw new Error(`train-anchors: --generator-order must be shuffled or answer-first, got ${GENERATOR_ORDER}`);
+const INIT = flag('init', '');
 const PLAN_AT = INDUCTION_STEPS + CHOICE_STEPS + 20;
 
 /** Which warm-up replaces the SFT batch at `step`, if any (choice wins where both schedules fall). */
@@ -154,14 +157,15 @@ async function main(): Promise<void> {
   const world = buildWorld({ seed: SEED, scale: SCALE });
   const sft = buildSftExamples(world, { markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER });
   const corpus = [...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])];
-  const built = buildTokenizer(corpus, MAX_MERGES);
-  const tokenizer = TextTokenizer.fromJson({ tokenizerJson: built.tokenizerJson, tokenizerConfig: built.tokenizerConfig });
+  const init = INIT === '' ? null : await loadHfFolder(new NodeFolder(INIT));
+  const built = init ? null : buildTokenizer(corpus, MAX_MERGES);
+  const tokenizer = init ? init.tokenizer : TextTokenizer.fromJson({ tokenizerJson: built!.tokenizerJson, tokenizerConfig: built!.tokenizerConfig });
   const padId = tokenizer.tokenToId(PAD_TOKEN)!;
   const eosId = tokenizer.tokenToId(EOS_TOKEN)!;
   const tokenized = sft.map((x) => tokenizeExample((t) => tokenizer.encode(t), x)).filter((x) => x.ids.length <= 512);
   const heldOut = tokenized.slice(0, HELD_OUT);
   const train = tokenized.slice(HELD_OUT);
-  const cfg = anchorConfig({ vocabSize: Math.ceil(tokenizer.vocabSize / 64) * 64, eosId, layers: LAYERS, hidden: HIDDEN, tie: TIE });
+  const cfg = init ? init.config : anchorConfig({ vocabSize: Math.ceil(tokenizer.vocabSize / 64) * 64, eosId, layers: LAYERS, hidden: HIDDEN, tie: TIE });
   // The warm-up's ids: those of the SFT replies, most frequent first (what --induction-grow starts with).
   const replyCounts = new Map<number, number>();
   for (const x of train) x.ids.forEach((id, t) => { if (x.isResponse[t] === 1 && id !== eosId && id !== padId) replyCounts.set(id, (replyCounts.get(id) ?? 0) + 1); });
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
   console.log(`adapter: ${gpu.adapter.device} ${gpu.adapter.description}`);
   overrideVariant('matmul', 'regs8x8'); // fastest barrier-free variant measured on llvmpipe and SwiftShader
   const e = new Engine(gpu);
-  const model = new LlamaModel(e, cfg, anchorInitWeights(cfg, SEED));
+  const model = new LlamaModel(e, cfg, init ? await readParameters(init) : anchorInitWeights(cfg, SEED));
   const opt = new AdamW(model.parameters(), { lr: LR, beta1: 0.9, beta2: 0.99, weightDecay: 0.01, maxGradNorm: 1.0 });
   const heldBatches = epochBatches(heldOut, worldStream(SEED, 'held-out'), BATCH_TOKENS, padId);
   const facts: CardFacts = {
@@ -200,7 +204,7 @@ async function main(): Promise<void> {
     elapsedMin: 0, adapter: `${gpu.adapter.device} ${gpu.adapter.description}`.trim(),
     induction: { steps: INDUCTION_STEPS, every: INDUCTION_EVERY, grow: INDUCTION_GROW, hold: INDUCTION_HOLD, words: INDUCTION_WORDS, gap: INDUCTION_GAP, rows: inductionRows, vocabulary: inductionVocabulary.length, taken: 0, loss: NaN, restrict: INDUCTION_RESTRICT },
     choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },
-    markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER,
+    markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, ...(INIT === '' ? {} : { init: INIT }),
   };
   const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' }[] = [];
   const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];

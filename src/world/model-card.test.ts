@@ -45,6 +45,10 @@ describe('anchor model card', () => {
     const first = anchorModelCard({ ...facts({ steps: 30, taken: 30, loss: 0.1 }), markLetter: 'adjacent', generatorOrder: 'answer-first' }, true);
     expect(first).toContain('--mark-letter=adjacent --generator-order=answer-first --induction-steps=30');
     expect(first).toContain('the correct choice written first');
+    expect(first).not.toContain('Started from');
+    const tuned = anchorModelCard({ ...facts({}), init: 'experiments/first' }, true);
+    expect(tuned).toContain('train-anchors.ts --seed=5 --init=experiments/first --steps=100');
+    expect(tuned).toContain('- Started from: the weights, shape and tokenizer of `experiments/first`');
     expect(lookup).toContain('listed as a prompt lists them, then 1 reply ending that each name one');
     const wider = anchorModelCard({ ...facts({}), batchTokens: 1536, lr: 0.001 }, true);
     expect(wider).toContain('--hidden=16 --batch-tokens=1536 --lr=0.001`');

@@ -41,6 +41,8 @@ export interface CardFacts {
   markLetter?: 'none' | 'paren' | 'adjacent';
   /** Where Generator SFT replies put the correct choice (sft.ts GeneratorOrder); absent means shuffled. */
   generatorOrder?: 'shuffled' | 'answer-first';
+  /** The anchor folder training started from (--init), when it did not start from scratch. */
+  init?: string;
 }
 
 /** The model shape and batch flags, written only when they differ from the script's defaults (4 layers,
@@ -85,7 +87,8 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 (the paper co-trains two copies of one model). Trained from scratch on the lab's own WGSL engine in node.
 
 ## How it was made
-- Script: \`node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts --seed=${f.seed} --steps=${f.plannedSteps || f.steps}${shapeFlags(f)}${inductionFlags(f)}\`
+- Script: \`node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts --seed=${f.seed}${f.init ? ` --init=${f.init}` : ''} --steps=${f.plannedSteps || f.steps}${shapeFlags(f)}${inductionFlags(f)}\`${f.init ? `
+- Started from: the weights, shape and tokenizer of \`${f.init}\` (a fine-tune; the tokenizer line below is that folder's)` : ''}
 - Seed: ${f.seed} (world, SFT data, initialisation and batch order all derive from it)
 - Steps: ${f.steps} taken, ${f.plannedSteps || '?'} planned; about ${f.batchTokens} padded tokens per step; ${(f.tokensSeen / 1e6).toFixed(2)}M tokens seen
 - Induction warm-up: ${inductionLine(f)}
