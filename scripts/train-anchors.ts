@@ -156,9 +156,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const world = buildWorld({ seed: SEED, scale: SCALE });
   const sft = buildSftExamples(world, { markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER });
-  const corpus = [...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])];
   const init = INIT === '' ? null : await loadHfFolder(new NodeFolder(INIT));
-  const built = init ? null : buildTokenizer(corpus, MAX_MERGES);
+  const built = init ? null : buildTokenizer([...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])], MAX_MERGES);
   const tokenizer = init ? init.tokenizer : TextTokenizer.fromJson({ tokenizerJson: built!.tokenizerJson, tokenizerConfig: built!.tokenizerConfig });
   const padId = tokenizer.tokenToId(PAD_TOKEN)!;
   const eosId = tokenizer.tokenToId(EOS_TOKEN)!;
