@@ -11,9 +11,11 @@
 //   hold, then grows linearly to all of them by step grow)
 //   --choice-steps=0 --choice-every=0 --choice-queries=6 --choice-hold=0 --choice-grow=0 --choice-echo=0|1
 //   --mark-letter=none|paren|adjacent (Solver replies also name the letter after the answer: solverReply)
-//   --generator-order=shuffled|answer-first (where Generator replies put the correct choice: GeneratorOrder)
+//   --generator-order=shuffled|answer-first|solution-first (where Generator replies put the correct choice
+//     and whether a derivation comes before it: GeneratorOrder)
 //   --init=DIR (start from that anchor folder's weights, shape and tokenizer instead of a fresh model and
-//   a tokenizer fitted here: fine-tunes an anchor whose lookups have formed on changed SFT data)
+//   a tokenizer fitted here: fine-tunes an anchor whose lookups have formed on changed SFT data);
+//   --init=git:COMMIT[:DIR] reads the folder (default public/anchors/tiny-world) as that commit holds it
 // The first --induction-steps steps, and every --induction-every-th step after them, train on repeat-copy
 // rows (repeatCopyBatch, a newline before each repeat) over the ids of the SFT replies instead of SFT
 // batches; --choice-steps steps after those, and every --choice-every-th step, train on choice-lookup
@@ -35,10 +37,12 @@ import { LlamaModel } from '../src/model/llama.ts';
 import { parameterCount, parameterSpecs } from '../src/model/model-config.ts';
 import { loadHfFolder, readParameters, saveHfFolder } from '../src/model/hf-folder.ts';
 import { NodeFolder } from '../src/model/node-folder.ts';
+import { GitFolder } from '../src/model/git-folder.ts';
+import type { FolderReader } from '../src/model/folder-access.ts';
 import { TextTokenizer } from '../src/model/tokenizer.ts';
 import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
 import { buildWorld, DEFAULT_WORLD } from '../src/world/documents.ts';
-import { buildSftExamples, DEFAULT_SFT, type GeneratorOrder, type LetterMark } from '../src/world/sft.ts';
+import { buildSftExamples, DEFAULT_SFT, GENERATOR_ORDERS, type GeneratorOrder, type LetterMark } from '../src/world/sft.ts';
 import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
 import { boxedLetterPositions, choiceLookupBatch, epochBatches, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize, type TokenBatch } from '../src/world/anchor-batches.ts';
 import { anchorConfig, anchorInitWeights } from '../src/world/anchor-model.ts';
@@ -94,7 +98,7 @@ const CHOICE_ECHO = num('choice-echo', 0) === 1;
 const MARK_LETTER = flag('mark-letter', 'none') as LetterMark;
 if (!['none', 'paren', 'adjacent'].includes(MARK_LETTER)) throw new Error(`train-anchors: --mark-letter must be none, paren or adjacent, got ${MARK_LETTER}`);
 const GENERATOR_ORDER = flag('generator-order', DEFAULT_SFT.generatorOrder) as GeneratorOrder;
-if (!['shuffled', 'answer-first'].includes(GENERATOR_ORDER)) throw new Error(`train-anchors: --generator-order must be shuffled or answer-first, got ${GENERATOR_ORDER}`);
+if (!GENERATOR_ORDERS.includes(GENERATOR_ORDER)) throw new Error(`train-anchors: --generator-order must be one of ${GENERATOR_ORDERS.join(', ')}, got ${GENERATOR_ORDER}`);
 const INIT = flag('init', '');
 const PLAN_AT = INDUCTION_STEPS + CHOICE_STEPS + 20;
 
@@ -152,11 +156,19 @@ async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, 
   return [correct, at.length];
 }
 
+/** The folder --init names: a directory, or git:COMMIT[:DIR] for one as a commit holds it. */
+function initFolder(spec: string): FolderReader {
+  if (!spec.startsWith('git:')) return new NodeFolder(spec);
+  const [commit, dir = 'public/anchors/tiny-world'] = spec.slice(4).split(':');
+  if (!commit) throw new Error(`train-anchors: --init=${spec} names no commit (git:COMMIT or git:COMMIT:DIR)`);
+  return new GitFolder(commit, dir);
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const world = buildWorld({ seed: SEED, scale: SCALE });
   const sft = buildSftExamples(world, { markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER });
-  const init = INIT === '' ? null : await loadHfFolder(new NodeFolder(INIT));
+  const init = INIT === '' ? null : await loadHfFolder(initFolder(INIT));
   const built = init ? null : buildTokenizer([...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])], MAX_MERGES);
   const tokenizer = init ? init.tokenizer : TextTokenizer.fromJson({ tokenizerJson: built!.tokenizerJson, tokenizerConfig: built!.tokenizerConfig });
   const padId = tokenizer.tokenToId(PAD_TOKEN)!;
@@ -243,6 +255,7 @@ async function main(): Promise<void> {
   let tokens = 0;
   const stepMs: number[] = [];
   let step = 0;
+  let sftSteps = 0;
   /** One optimiser step on `b`; returns its loss. */
   async function trainStep(b: TokenBatch, mask?: Float32Array): Promise<{ loss: number; gradNorm: number }> {
     const ts = Date.now();
@@ -297,11 +310,13 @@ async function main(): Promise<void> {
       }
       if (step >= total) break;
       const { loss, gradNorm } = await trainStep(b);
+      sftSteps++;
       ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
       const elapsedS = (Date.now() - tStart) / 1000;
       log.push({ step, loss, lr: opt.lr, elapsedS });
       facts.trainLoss = ema;
-      if (step % 10 === 0 || PROBE > 0) {
+      // Counted apart from the warm-ups, whose steps can land on every multiple of 10.
+      if (sftSteps % 10 === 0 || PROBE > 0) {
         console.log(`step ${step}/${total} ep ${epoch} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} lr ${opt.lr.toExponential(2)} |g| ${gradNorm.toFixed(2)} [${b.B}x${b.T}] ${(tokens / elapsedS).toFixed(0)} tok/s ${elapsedS.toFixed(0)} s`);
       }
       await afterStep();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseModelConfig } from '../model/model-config.ts';
 import { anchorModelCard, type CardFacts } from './model-card.ts';
@@ -46,12 +47,31 @@ describe('anchor model card', () => {
     expect(first).toContain('--mark-letter=adjacent --generator-order=answer-first --induction-steps=30');
     expect(first).toContain('the correct choice written first');
     expect(first).not.toContain('Started from');
+    expect(first).not.toContain('self_test_solution');
+    const solved = anchorModelCard({ ...facts({ steps: 30, taken: 30, loss: 0.1 }), generatorOrder: 'solution-first' }, true);
+    expect(solved).toContain('--generator-order=solution-first --induction-steps=30');
+    expect(solved).toMatch(/derivation in the Solver examples' words under a `self_test_solution` key, then the choices with the correct one first/);
     const tuned = anchorModelCard({ ...facts({}), init: 'experiments/first' }, true);
     expect(tuned).toContain('train-anchors.ts --seed=5 --init=experiments/first --steps=100');
     expect(tuned).toContain('- Started from: the weights, shape and tokenizer of `experiments/first`');
+    const staged = anchorModelCard({ ...facts({}), init: 'git:e35754d' }, true);
+    expect(staged).toContain('train-anchors.ts --seed=5 --init=git:e35754d --steps=100');
+    expect(staged).toContain('- Started from: the weights, shape and tokenizer of `public/anchors/tiny-world` as commit e35754d holds it, read from git history (`git checkout e35754d && npm run train-anchors` retrains that stage from scratch');
+    expect(staged).toContain('Fine-tuned from an earlier anchor ("Started from" below) on the lab');
+    expect(first).toContain('Trained from scratch on the lab');
+    expect(anchorModelCard({ ...facts({}), init: 'git:abc:x/y' }, true)).toContain('of `x/y` as commit abc holds it');
     expect(lookup).toContain('listed as a prompt lists them, then 1 reply ending that each name one');
     const wider = anchorModelCard({ ...facts({}), batchTokens: 1536, lr: 0.001 }, true);
     expect(wider).toContain('--hidden=16 --batch-tokens=1536 --lr=0.001`');
     expect(anchorModelCard(facts({}), true)).toContain('- Choice-lookup warm-up: none');
+  });
+
+  it('the shipped card names the command npm run train-anchors runs', () => {
+    const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['train-anchors'];
+    const card = readFileSync('public/anchors/tiny-world/MODEL_CARD.md', 'utf8');
+    const cardLine = /^- Script: `(.*)`$/m.exec(card)?.[1];
+    expect(cardLine, 'the card has a Script line').toBeDefined();
+    const flags = (line: string) => line.split(' ').filter((w) => w.startsWith('--') && w !== '--seed=5' && w !== '--import').sort();
+    expect(flags(cardLine!)).toEqual(flags(script));
   });
 });

@@ -2,6 +2,7 @@
 // how it was made (script, seed, steps, data, final loss) and what remains to be measured.
 import type { ModelConfig } from '../model/model-config.ts';
 import { DEFAULT_WORLD } from './documents.ts';
+import type { GeneratorOrder } from './sft.ts';
 
 export interface CardFacts {
   seed: number;
@@ -40,9 +41,25 @@ export interface CardFacts {
   /** How Solver SFT replies name the letter right after the answer (solverReply's mark). */
   markLetter?: 'none' | 'paren' | 'adjacent';
   /** Where Generator SFT replies put the correct choice (sft.ts GeneratorOrder); absent means shuffled. */
-  generatorOrder?: 'shuffled' | 'answer-first';
+  generatorOrder?: GeneratorOrder;
   /** The anchor folder training started from (--init), when it did not start from scratch. */
   init?: string;
+}
+
+/** Where a fine-tune started (--init): a folder, or git:COMMIT[:DIR], a folder as an earlier commit holds it. */
+function initNote(init: string): string {
+  if (!init.startsWith('git:')) return `the weights, shape and tokenizer of \`${init}\``;
+  const [commit, dir = 'public/anchors/tiny-world'] = init.slice(4).split(':');
+  return `the weights, shape and tokenizer of \`${dir}\` as commit ${commit} holds it, read from git history (\`git checkout ${commit} && npm run train-anchors\` retrains that stage from scratch; its MODEL_CARD.md there gives the recipe)`;
+}
+
+const SHUFFLE_NOTE = 'the lab shuffles accepted choices, spec §3.4, so the order never reaches the Solver';
+
+/** How the card describes a Generator reply's order (GeneratorOrder). */
+function orderNote(order: GeneratorOrder | undefined): string {
+  if (order === 'answer-first') return `, the correct choice written first (${SHUFFLE_NOTE})`;
+  if (order === 'solution-first') return `, then the problem's derivation in the Solver examples' words under a \`self_test_solution\` key, then the choices with the correct one first (${SHUFFLE_NOTE})`;
+  return '';
 }
 
 /** The model shape and batch flags, written only when they differ from the script's defaults (4 layers,
@@ -55,7 +72,7 @@ function shapeFlags(f: CardFacts): string {
 
 function inductionFlags(f: CardFacts): string {
   const i = f.induction;
-  const mark = `${f.markLetter && f.markLetter !== 'none' ? ` --mark-letter=${f.markLetter}` : ''}${f.generatorOrder === 'answer-first' ? ' --generator-order=answer-first' : ''}`;
+  const mark = `${f.markLetter && f.markLetter !== 'none' ? ` --mark-letter=${f.markLetter}` : ''}${f.generatorOrder && f.generatorOrder !== 'shuffled' ? ` --generator-order=${f.generatorOrder}` : ''}`;
   if (i.steps === 0 && i.every === 0 && !(f.choice && (f.choice.steps > 0 || f.choice.every > 0))) return mark;
   const c = f.choice;
   const choice = c && (c.steps > 0 || c.every > 0)
@@ -84,11 +101,11 @@ export function anchorModelCard(f: CardFacts, isFinal: boolean): string {
 
 ${isFinal ? 'Final weights.' : `**Checkpoint in progress** (step ${f.steps} of ${f.plannedSteps || 'not yet planned'}).`}
 One model serves as both the Generator and the Solver base of the INFUSER Lab's built-in world
-(the paper co-trains two copies of one model). Trained from scratch on the lab's own WGSL engine in node.
+(the paper co-trains two copies of one model). ${f.init ? 'Fine-tuned from an earlier anchor ("Started from" below)' : 'Trained from scratch'} on the lab's own WGSL engine in node.
 
 ## How it was made
 - Script: \`node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts --seed=${f.seed}${f.init ? ` --init=${f.init}` : ''} --steps=${f.plannedSteps || f.steps}${shapeFlags(f)}${inductionFlags(f)}\`${f.init ? `
-- Started from: the weights, shape and tokenizer of \`${f.init}\` (a fine-tune; the tokenizer line below is that folder's)` : ''}
+- Started from: ${initNote(f.init)}. A fine-tune: the tokenizer line below is that folder's.` : ''}
 - Seed: ${f.seed} (world, SFT data, initialisation and batch order all derive from it)
 - Steps: ${f.steps} taken, ${f.plannedSteps || '?'} planned; about ${f.batchTokens} padded tokens per step; ${(f.tokensSeen / 1e6).toFixed(2)}M tokens seen
 - Induction warm-up: ${inductionLine(f)}
@@ -100,7 +117,7 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 ## Data
 - World: \`scripts/build-world.ts --seed=${f.seed} --scale=${f.scale}\` (${f.documents} documents in public/world/documents.json, ${f.devQuestions} dev MCQs in public/world/dev.json, ${f.heldoutQuestions} held-out MCQs of the dev kinds in public/world/heldout.json); code in src/world.
 - SFT mix (${f.trainExamples} training examples; loss on the reply tokens only, end-of-turn included):
-  - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document${f.generatorOrder === 'answer-first' ? ', the correct choice written first (the lab shuffles accepted choices, spec §3.4, so the order never reaches the Solver)' : ''}.
+  - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document${orderNote(f.generatorOrder)}.
   - ${f.solverExamples} Solver examples: §3.5 prompt → one derivation line + \`\\boxed{X}\`${f.markLetter === 'paren' ? ', the letter also named right after the answer ("So the answer is Geba (D). \\\\boxed{D}")' : f.markLetter === 'adjacent' ? ', the letter also named right after the answer ("So the answer is Geba D. \\\\boxed{D}")' : ''}. On the reasoning skills (two-hop, arithmetic) the label is a typical mistake with probability ${f.mistakeRate}, so the Solver starts above chance with room to improve. Dev and held-out questions are excluded from all SFT data.
 - Tokenizer: byte-level BPE (${f.vocab} ids) fitted to the world's language (src/world/tokenizer-builder.ts). Digits are single tokens. The fixed prompt text of the compact Generator template and the §3.5 Solver prompt, and the JSON skeleton of a Generator reply, are single (non-special) added tokens: a changed prompt wording still encodes, but the model never saw it. ChatML chat template; eos \`<|im_end|>\`, pad \`<|pad|>\`.
 

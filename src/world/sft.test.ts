@@ -40,6 +40,33 @@ describe('world SFT examples', () => {
     expect(moved / first.length).toBeGreaterThan(0.6);
   });
 
+  it('solution-first Generator replies state the derivation the Solver examples use, then the answer first', () => {
+    const solved = buildSftExamples(world, { generatorExamples: 400, solverExamples: 0, generatorOrder: 'solution-first' });
+    const first = buildSftExamples(world, { generatorExamples: 400, solverExamples: 0, generatorOrder: 'answer-first' });
+    const answerFirst = new Map(first.map((g) => [g.prompt + g.question, strip(g.response)]));
+    let sums = 0;
+    for (const g of solved) {
+      const reply = strip(g.response);
+      const parsed = parseGeneratorResponse(reply);
+      expect(parsed.ok, reply).toBe(true);
+      if (!parsed.ok) continue;
+      expect(parsed.choices[0]).toBe(parsed.ground_truth);
+      const object = JSON.parse(reply);
+      expect(Object.keys(object)).toEqual(['question_text', 'self_test_solution', 'choices', 'ground_truth']);
+      // The derivation is the correct one (never a planted mistake) and ends on the ground truth.
+      expect(object.self_test_solution.endsWith(`So the answer is ${object.ground_truth}.`), reply).toBe(true);
+      const sum = /(\d+) \+ (\d+) = (\d+)/.exec(object.self_test_solution);
+      if (sum) {
+        sums++;
+        expect(Number(sum[1]) + Number(sum[2])).toBe(Number(sum[3]));
+      }
+      // The same question and choices as answer-first; only the derivation is new.
+      const twin = JSON.parse(answerFirst.get(g.prompt + g.question)!);
+      expect({ ...object, self_test_solution: undefined }).toEqual({ ...twin, self_test_solution: undefined });
+    }
+    expect(sums).toBeGreaterThan(20);
+  });
+
   it('Solver replies box one letter; about 40% of reasoning-skill labels are the planted mistake', () => {
     const sols = sft.filter((x) => x.role === 'solver');
     expect(sols).toHaveLength(600);

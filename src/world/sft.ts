@@ -37,16 +37,23 @@ export interface SftOptions {
  * the Generator's order never reaches the Solver. Written first, the answer stands right after the
  * question it answers, where finding it means copying from the text just written rather than choosing
  * a slot for it: with shuffled order the World v2 anchors wrote four invented names and left the answer
- * out in most questions (docs/experiment.md, "World v2").
+ * out in most questions (docs/experiment.md, "World v2"). 'solution-first': answer-first, with the
+ * problem's derivation between the question and the choices, under the reference schema's
+ * `self_test_solution` key (§3.1; the parser reads only the three keys). An arithmetic answer is then
+ * a copy of the sum the derivation just wrote, in the words the Solver examples teach. Tried once as a
+ * fine-tune of the 2-layer anchors: the answer copied the derivation's sum, but the sum itself was
+ * wrong ("5 + 7 = 10"), so arithmetic labels stayed wrong (docs/experiment.md, "World v2, third anchors").
  */
-export type GeneratorOrder = 'shuffled' | 'answer-first';
+export type GeneratorOrder = 'shuffled' | 'answer-first' | 'solution-first';
+export const GENERATOR_ORDERS: readonly GeneratorOrder[] = ['shuffled', 'answer-first', 'solution-first'];
 
 export const DEFAULT_SFT: SftOptions = { generatorExamples: 12000, solverExamples: 12000, mistakeRate: 0.4, markLetter: 'none', generatorOrder: 'shuffled' };
 
-/** The JSON reply of §3.1 in the spacing the compact template shows. */
-export function questionJson(questionText: string, choices: readonly string[], groundTruth: string): string {
+/** The JSON reply of §3.1 in the spacing the compact template shows; `solution` goes between question and choices. */
+export function questionJson(questionText: string, choices: readonly string[], groundTruth: string, solution?: string): string {
   const q = JSON.stringify;
-  return `{"question_text": ${q(questionText)}, "choices": [${choices.map((c) => q(c)).join(', ')}], "ground_truth": ${q(groundTruth)}}`;
+  const worked = solution === undefined ? '' : `, "self_test_solution": ${q(solution)}`;
+  return `{"question_text": ${q(questionText)}${worked}, "choices": [${choices.map((c) => q(c)).join(', ')}], "ground_truth": ${q(groundTruth)}}`;
 }
 
 export function generatorPrompt(document: string): string {
@@ -65,9 +72,10 @@ function generatorExample(doc: WorldDocument, fresh: readonly Problem[], index: 
   const s = worldStream(seed, 'sft-generator', index);
   const p = fresh[s.nextInt(fresh.length)];
   const shuffled = shuffledChoices(p, s).choices;
-  const choices = order === 'answer-first' ? [p.answer, ...shuffled.filter((c) => c !== p.answer)] : shuffled;
+  const choices = order === 'shuffled' ? shuffled : [p.answer, ...shuffled.filter((c) => c !== p.answer)];
   const question = questionText(p);
-  return { role: 'generator', prompt: generatorPrompt(doc.content), response: questionJson(question, choices, p.answer) + EOS_TOKEN, question };
+  const solution = order === 'solution-first' ? p.reasoning : undefined;
+  return { role: 'generator', prompt: generatorPrompt(doc.content), response: questionJson(question, choices, p.answer, solution) + EOS_TOKEN, question };
 }
 
 /** Where a Solver reply names its letter besides the box: nowhere, "Geba (D)." or "Geba D.". */
