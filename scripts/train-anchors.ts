@@ -248,7 +248,8 @@ async function main(): Promise<void> {
     console.log(`checkpoint step ${facts.steps}: held-out loss ${facts.heldOutLoss.toFixed(4)}, boxed letter ${correct}/${letters} -> ${OUT}${final ? ' (final)' : ''}`);
   }
 
-  let total = FIXED_STEPS > 0 ? FIXED_STEPS : PROBE > 0 ? PROBE : 1_000_000;
+  // --probe wins over --steps, so the npm script's fixed step count can be timed with `-- --probe=N`.
+  let total = PROBE > 0 ? PROBE : FIXED_STEPS > 0 ? FIXED_STEPS : 1_000_000;
   const tStart = Date.now();
   let lastCheckpoint = tStart;
   let ema = NaN;
