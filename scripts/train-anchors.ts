@@ -46,6 +46,7 @@ import { buildSftExamples, DEFAULT_SFT, GENERATOR_ORDERS, type GeneratorOrder, t
 import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
 import { boxedLetterPositions, choiceLookupBatch, epochBatches, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize, type TokenBatch } from '../src/world/anchor-batches.ts';
 import { anchorConfig, anchorInitWeights } from '../src/world/anchor-model.ts';
+import { parseAnchorInit } from '../src/world/anchor-init.ts';
 import { worldStream } from '../src/world/facts.ts';
 import { anchorModelCard, type CardFacts } from '../src/world/model-card.ts';
 
@@ -158,10 +159,8 @@ async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, 
 
 /** The folder --init names: a directory, or git:COMMIT[:DIR] for one as a commit holds it. */
 function initFolder(spec: string): FolderReader {
-  if (!spec.startsWith('git:')) return new NodeFolder(spec);
-  const [commit, dir = 'public/anchors/tiny-world'] = spec.slice(4).split(':');
-  if (!commit) throw new Error(`train-anchors: --init=${spec} names no commit (git:COMMIT or git:COMMIT:DIR)`);
-  return new GitFolder(commit, dir);
+  const from = parseAnchorInit(spec);
+  return from.kind === 'git' ? new GitFolder(from.commit, from.dir) : new NodeFolder(from.dir);
 }
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@
 import type { ModelConfig } from '../model/model-config.ts';
 import { DEFAULT_WORLD } from './documents.ts';
 import type { GeneratorOrder } from './sft.ts';
+import { parseAnchorInit } from './anchor-init.ts';
 
 export interface CardFacts {
   seed: number;
@@ -48,8 +49,9 @@ export interface CardFacts {
 
 /** Where a fine-tune started (--init): a folder, or git:COMMIT[:DIR], a folder as an earlier commit holds it. */
 function initNote(init: string): string {
-  if (!init.startsWith('git:')) return `the weights, shape and tokenizer of \`${init}\``;
-  const [commit, dir = 'public/anchors/tiny-world'] = init.slice(4).split(':');
+  const from = parseAnchorInit(init);
+  if (from.kind === 'folder') return `the weights, shape and tokenizer of \`${from.dir}\``;
+  const { commit, dir } = from;
   return `the weights, shape and tokenizer of \`${dir}\` as commit ${commit} holds it, read from git history (\`git checkout ${commit} && npm run train-anchors\` retrains that stage from scratch; its MODEL_CARD.md there gives the recipe)`;
 }
 
