@@ -7,7 +7,8 @@
 // Flags:
 //   --preset full|ci       sizes (src/experiment/settings.ts; default full)
 //   --name NAME            output folder experiments/NAME (default: the preset's name)
-//   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice,dev_only  --set key=value (repeatable)
+//   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice,dev_only[,fixed_top,fixed_random]
+//   --set key=value (repeatable)
 //   --heldout N            held-out questions each run's final Solver answers (the first N of --heldout-file)
 //   --heldout-file PATH    dev-format questions kept out of every run (default public/world/heldout.json)
 //   --check-labels         only questions whose golden answer the world's label check finds right are valid

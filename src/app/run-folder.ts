@@ -100,14 +100,20 @@ const QUESTION_FIELDS: Record<keyof QuestionRow, [FieldCheck, string]> = {
   layer_scores: [orNull(isNumList), 'a list of numbers or null'],
   reward: [isNum, 'a number'],
   advantage: [isNum, 'a number'],
+  solver_trained: [isBool, 'true or false'],
   response: [isStr, 'a string'],
 };
+/** Fields that runs saved by earlier versions lack. */
+const LATER_FIELDS: ReadonlySet<string> = new Set<keyof QuestionRow>(['solver_trained']);
 
 /** Checks one questions line against QuestionRow, field by field. */
 export function questionRowFromJson(value: unknown, where: string): QuestionRow {
   const record = value as Record<string, unknown>;
   for (const [key, [check, expected]] of Object.entries(QUESTION_FIELDS)) {
-    if (!(key in record)) throw new Error(`${where}: question row lacks "${key}"`);
+    if (!(key in record)) {
+      if (LATER_FIELDS.has(key)) continue;
+      throw new Error(`${where}: question row lacks "${key}"`);
+    }
     if (!check(record[key])) {
       throw new Error(`${where}: "${key}" must be ${expected}, got ${JSON.stringify(record[key])}`);
     }

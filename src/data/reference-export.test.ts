@@ -118,6 +118,19 @@ describe('run configuration (§10.2)', () => {
     expect(unmappedSettings(rzero).map((u) => u.key)).toContain('training.reward_mode');
   });
 
+  it('the Solver filter maps onto the reference\'s mode names; a top filter outside influence modes is noted', () => {
+    expect(referenceOverrides(defaultConfig(), { modelId: 'm' })).toMatchObject({
+      'influence.solver_filter_mode': 'none', 'influence.solver_filter_alpha': 1 });
+    const top = buildConfig({ overrides: { 'influence.solver_filter_mode': 'top_k', 'influence.solver_filter_k': 2 } });
+    expect(referenceOverrides(top, { modelId: 'm' })['influence.solver_filter_mode']).toBe('top_2');
+    expect(unmappedSettings(top).map((u) => u.key)).not.toContain('influence.solver_filter_mode');
+    const fixedTop = buildConfig({ overrides: { 'training.reward_mode': 'fixed', 'influence.solver_filter_mode': 'top_alpha',
+      'influence.solver_filter_alpha': 0.5 } });
+    expect(referenceOverrides(fixedTop, { modelId: 'm' })).toMatchObject({
+      'influence.solver_filter_mode': 'top_alpha', 'influence.solver_filter_alpha': 0.5 });
+    expect(unmappedSettings(fixedTop).map((u) => u.key)).toContain('influence.solver_filter_mode');
+  });
+
   it('scale-out rewrites sizes only', () => {
     const o = referenceOverrides(defaultConfig(), { modelId: 'm', scaleOut: true });
     expect(o).toMatchObject({ 'training.doc_batch_size': 128, 'generator.rollout.n': 8, 'solver.rollout.n': 8,

@@ -5,6 +5,7 @@
 
 import { stringify } from 'yaml';
 import { CONFIG_KEYS, CONFIG_SCHEMA, ppoMiniBatchPrompts, type ConfigKey, type RunConfig } from '../infuser/config.ts';
+import { filterNeedsInfluence, referenceFilterMode } from '../infuser/solver-filter.ts';
 import { CHOICE_LETTERS, type DevQuestion } from './dev-pool.ts';
 import type { Document } from './documents.ts';
 import { isPlainObject } from './input-files.ts';
@@ -116,6 +117,8 @@ export function referenceOverrides(config: RunConfig, options: { modelId: string
     'influence.similarity_mode': c['influence.similarity_mode'],
     'influence.use_momentum': c['influence.use_momentum'],
     'influence.momentum_beta': c['influence.momentum_beta'],
+    'influence.solver_filter_mode': referenceFilterMode(c['influence.solver_filter_mode'], c['influence.solver_filter_k']),
+    'influence.solver_filter_alpha': c['influence.solver_filter_alpha'],
   };
   for (const role of ROLES) Object.assign(o, roleOverrides(c, role, options.modelId, big));
   Object.assign(o, rewardModeOverrides(c));
@@ -190,6 +193,10 @@ export function unmappedSettings(config: RunConfig, options: { scaleOut?: boolea
   if (c['training.reward_mode'] === 'rzero') {
     add('training.reward_mode', 'R-Zero-style difficulty reward (19) is lab-only; the reference has no such component');
     add('rzero.p_hat', 'R-Zero p̂ reading (lab-only)');
+  }
+  if (filterNeedsInfluence(c['influence.solver_filter_mode']) && c['training.reward_mode'] !== 'infuser') {
+    add('influence.solver_filter_mode', 'the lab ranks Solver data by influence in every reward mode; the reference ranks by '
+      + 'the influence reward, which only influence modes compute, so elsewhere its top filter keeps questions in id order');
   }
   add('influence.mode', c['influence.mode'] === 'projected'
     ? `projected scores are lab-only; the reference computes exact ${c['influence.similarity_mode']} scores`

@@ -82,6 +82,24 @@ describe('aggregate', () => {
     expect(aggregate(rows, []).heldout).toEqual([]);
   });
 
+  it('held-out: a method with a control (fixed_top → fixed_random) is paired with it by seed', () => {
+    const h = (method: Method, seed: number, right: number, greedyRight: number) => ({
+      method, seed, total: 8, accuracy: right / 8, by_kind: { 'kinship/lookup': { correct: right, total: 8 } },
+      greedy: { total: 8, accuracy: greedyRight / 8, by_kind: { 'kinship/lookup': { correct: greedyRight, total: 8 } } },
+    });
+    const runs = [h('fixed_top', 1, 6, 7), h('fixed_top', 2, 5, 5), h('fixed_random', 1, 4, 6), h('fixed_random', 2, 4, 3)];
+    const rows = [row('fixed_top', 1, 0, 0.4), row('fixed_top', 2, 0, 0.4), row('fixed_random', 1, 0, 0.4), row('fixed_random', 2, 0, 0.4)];
+    const r = aggregate(rows, [], runs);
+    const top = r.heldout.find((x) => x.method === 'fixed_top')!;
+    expect(top.vs_control!.method).toBe('fixed_random');
+    expect(top.vs_control!.sampled!.mean).toBeCloseTo((2 / 8 + 1 / 8) / 2, 12);
+    expect(top.vs_control!.greedy!.mean).toBeCloseTo((1 / 8 + 2 / 8) / 2, 12);
+    expect(top.vs_control!.greedy!.n).toBe(2);
+    expect(r.heldout.find((x) => x.method === 'fixed_random')!.vs_control).toBeNull();
+    // Without the control's runs there is nothing to pair.
+    expect(aggregate(rows, [], runs.filter((x) => x.method === 'fixed_top')).heldout[0].vs_control).toBeNull();
+  });
+
   it('mix: shares pooled over seeds, by kind, topic and type, and the dev-kind share', () => {
     const rows = [
       row('infuser', 1, 0, 0, { 'kinship/two_hop': 3, 'travel/lookup': 1 }),

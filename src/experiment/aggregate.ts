@@ -4,7 +4,7 @@
 // first and the last iteration, and the final Solvers on the held-out dev questions. Std is the sample
 // standard deviation over seeds (divisor n − 1; 0 for one seed).
 import { kindOf, rightLabelShare, type HeldoutSummary, type HeldoutTally, type IterationSummary } from './iteration-summary.ts';
-import { generates, METHODS, type Method } from './methods.ts';
+import { ALL_METHODS, generates, METHOD_INFO, type Method } from './methods.ts';
 
 export interface Stat {
   mean: number;
@@ -73,6 +73,8 @@ export interface HeldoutAggregate {
   by_kind: Record<string, number>;
   /** The same for the greedy answers. */
   greedy: { accuracy: Stat; vs_base: Stat | null; vs_fixed: Stat | null; by_kind: Record<string, number> };
+  /** Minus its control method's (METHOD_INFO.control) on the same seed, sampled and greedy; null without one. */
+  vs_control: { method: Method; sampled: Stat | null; greedy: Stat | null } | null;
 }
 
 export interface ExperimentResults {
@@ -168,6 +170,8 @@ function heldoutOf(method: Method, all: readonly HeldoutSummary[]): HeldoutAggre
   };
   const sampled = (h: HeldoutSummary) => h.accuracy;
   const greedy = (h: HeldoutSummary) => h.greedy.accuracy;
+  const control = METHOD_INFO[method].control;
+  const hasControl = control !== undefined && all.some((h) => h.method === control);
   return {
     method,
     accuracy: stat(mine.map(sampled))!, vs_base: paired('base', sampled), vs_fixed: paired('fixed', sampled), by_kind: pooledByKind(mine),
@@ -175,6 +179,7 @@ function heldoutOf(method: Method, all: readonly HeldoutSummary[]): HeldoutAggre
       accuracy: stat(mine.map(greedy))!, vs_base: paired('base', greedy), vs_fixed: paired('fixed', greedy),
       by_kind: pooledByKind(mine.map((h) => h.greedy)),
     },
+    vs_control: hasControl ? { method: control, sampled: paired(control, sampled), greedy: paired(control, greedy) } : null,
   };
 }
 
@@ -183,7 +188,7 @@ export function aggregate(
   rows: readonly IterationSummary[], devKindList: readonly string[], heldoutRuns: readonly HeldoutSummary[] = [],
 ): ExperimentResults {
   const devKinds = new Set(devKindList);
-  const methods = METHODS.filter((m) => rows.some((r) => r.method === m));
+  const methods = ALL_METHODS.filter((m) => rows.some((r) => r.method === m));
   const seeds = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
   const iterations: IterationAggregate[] = [];
   const finals: MethodFinal[] = [];

@@ -4,10 +4,17 @@
 // could move it in the same number of iterations. Each trained method is one value of
 // `training.reward_mode`; everything else in the run config is shared, so the comparison changes exactly
 // one thing (§7: "every mode uses the same pipeline, sizes, seeds and metrics").
-import type { RunConfig } from '../infuser/config.ts';
+// Two diagnostic arms, outside the presets, ask whether the influence score picks better Solver data
+// than chance, with the Generator held fixed: `fixed_top` trains the Solver on the top-influence half of
+// each iteration's valid questions, `fixed_random` on a random half of the same size (the reference's
+// `influence.solver_filter_mode` top_alpha / random_alpha).
+import type { ConfigOverrides, RunConfig } from '../infuser/config.ts';
 
+/** The paper's comparison and the ceiling: what the presets run. */
 export const METHODS = ['base', 'fixed', 'infuser', 'rzero', 'spice', 'dev_only'] as const;
-export type Method = (typeof METHODS)[number];
+/** Every method `--methods` accepts, in report order. */
+export const ALL_METHODS = [...METHODS, 'fixed_top', 'fixed_random'] as const;
+export type Method = (typeof ALL_METHODS)[number];
 
 /** Methods whose Generator writes questions (validity, generated-question accuracy and mix apply). */
 export const generates = (m: Method): boolean => m !== 'base' && m !== 'dev_only';
@@ -18,7 +25,14 @@ export interface MethodInfo {
   rewardMode: RunConfig['training.reward_mode'] | null;
   /** One line for tables and docs. */
   description: string;
+  /** Run-config settings of this method on top of the experiment's (after `training.reward_mode`). */
+  overrides?: ConfigOverrides;
+  /** The method that differs from this one in one setting only; the report pairs them by seed. */
+  control?: Method;
 }
+
+/** Share of valid questions the two filter arms keep. */
+const FILTER_ALPHA = 0.5;
 
 export const METHOD_INFO: Record<Method, MethodInfo> = {
   base: {
@@ -51,15 +65,28 @@ export const METHOD_INFO: Record<Method, MethodInfo> = {
     rewardMode: 'dev_only',
     description: 'no Generator; the Solver trains on its own dev-pool rollouts (Dr.GRPO, §7 dev_only), the most any curriculum could give on the pool',
   },
+  fixed_top: {
+    label: 'fixed, top-influence half',
+    rewardMode: 'fixed',
+    description: `fixed Generator; the Solver trains on the ${FILTER_ALPHA * 100}% of valid questions with the highest influence (top_alpha)`,
+    overrides: { 'influence.solver_filter_mode': 'top_alpha', 'influence.solver_filter_alpha': FILTER_ALPHA },
+    control: 'fixed_random',
+  },
+  fixed_random: {
+    label: 'fixed, random half',
+    rewardMode: 'fixed',
+    description: `fixed Generator; the Solver trains on a random ${FILTER_ALPHA * 100}% of valid questions (random_alpha), the control for fixed_top`,
+    overrides: { 'influence.solver_filter_mode': 'random_alpha', 'influence.solver_filter_alpha': FILTER_ALPHA },
+  },
 };
 
 /** Parses a comma-separated method list; unknown names are errors listing the known ones. */
 export function parseMethods(text: string): Method[] {
   const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (names.length === 0) throw new Error(`--methods: empty list; choose from ${METHODS.join(', ')}`);
+  if (names.length === 0) throw new Error(`--methods: empty list; choose from ${ALL_METHODS.join(', ')}`);
   for (const name of names) {
-    if (!(METHODS as readonly string[]).includes(name)) {
-      throw new Error(`--methods: unknown method "${name}"; choose from ${METHODS.join(', ')}`);
+    if (!(ALL_METHODS as readonly string[]).includes(name)) {
+      throw new Error(`--methods: unknown method "${name}"; choose from ${ALL_METHODS.join(', ')}`);
     }
   }
   return [...new Set(names)] as Method[];

@@ -70,6 +70,16 @@ export function resultsMarkdown(r: ExperimentResults, header: ReportHeader): str
         ...kinds.map((k) => pct(h.by_kind[k] ?? null)),
       ]),
     ), '');
+    const controlled = r.heldout.filter((h) => h.vs_control !== null);
+    if (controlled.length > 0) {
+      out.push('Against a control that differs in one setting (paired by seed):', '');
+      out.push(table(
+        ['method', 'control', 'sampled, vs control', 'greedy, vs control'],
+        controlled.map((h) => [
+          METHOD_INFO[h.method].label, METHOD_INFO[h.vs_control!.method].label, signed(h.vs_control!.sampled), signed(h.vs_control!.greedy),
+        ]),
+      ), '');
+    }
   }
   out.push('## Every iteration', '');
   out.push(table(

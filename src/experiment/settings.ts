@@ -101,6 +101,7 @@ export function methodConfig(settings: ExperimentSettings, method: Method, seed:
       'training.seed': seed,
       'training.iterations': settings.iterations,
       'training.reward_mode': METHOD_INFO[method].rewardMode ?? 'fixed',
+      ...METHOD_INFO[method].overrides,
     },
   }));
 }

@@ -3,6 +3,7 @@
 // lab-only keys use the same dotted style. Order of application is fixed: defaults → preset → overrides
 // (CLI `--key=value`, UI form or a saved JSON). Callers: CLI, UI config store, reference export.
 // The model's shape never lives here; it comes from the checkpoint.
+import { SOLVER_FILTER_MODES } from './solver-filter.ts';
 
 const ADVANTAGE_MODES = ['group_std', 'none', 'hybrid_std', 'batch_std'] as const;
 const SIMILARITY_MODES = ['dot', 'cosine', 'preconditioned_dot', 'preconditioned_cosine'] as const;
@@ -74,6 +75,10 @@ export const CONFIG_SCHEMA = {
   'influence.similarity_mode': oneOf('preconditioned_cosine', SIMILARITY_MODES, 'influence similarity (18)'),
   'influence.use_momentum': bool(false, 'keep u as an EMA of the dev gradient across iterations (§6.2)'),
   'influence.momentum_beta': num(0.9, 0, 1, 'EMA weight of the previous u (§6.2)'),
+  'influence.solver_filter_mode': oneOf('none', SOLVER_FILTER_MODES,
+    'Solver data (reference ablation): none = every non-degenerate question (§2.3); top/random_k = k per document by influence or at random; top/random_alpha = a share of all'),
+  'influence.solver_filter_k': int(1, 1, 8, 'questions kept per document by top_k / random_k'),
+  'influence.solver_filter_alpha': num(1, 0, 1, 'share of valid questions kept by top_alpha / random_alpha (⌈α·count⌉)'),
   'influence.mode': oneOf('exact', ['exact', 'projected'] as const, 'exact scores (§6) or random-projection scores (§9.4)'),
   'influence.projection.option': oneOf('P3', ['P1', 'P2', 'P3'] as const,
     'P1 precondition then project; P2 frozen v, question side; P3 frozen v, dev side (§9.4; P4, factored D, is not offered)'),
@@ -227,6 +232,10 @@ function checkCrossFields(c: RunConfig): void {
   if (c['data.chunk_tokens'] >= c['generator.rollout.prompt_length']) {
     throw new Error(`Config key "data.chunk_tokens": ${c['data.chunk_tokens']} must be below `
       + `"generator.rollout.prompt_length" ${c['generator.rollout.prompt_length']}, or every document prompt is too long`);
+  }
+  if (c['influence.solver_filter_mode'] !== 'none' && c['training.reward_mode'] === 'dev_only') {
+    throw new Error(`Config key "influence.solver_filter_mode": ${c['influence.solver_filter_mode']} filters generated questions, `
+      + 'and "training.reward_mode" dev_only generates none (set the filter to none)');
   }
   if (c['influence.projection.family'] === 'factored' && c['influence.projection.option'] !== 'P3') {
     throw new Error(`Config key "influence.projection.option": ${c['influence.projection.option']} needs per-question gradients; `

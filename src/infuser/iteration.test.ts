@@ -141,4 +141,50 @@ describe('one INFUSER iteration on tiny models', () => {
     roles.generator.dispose();
     roles.solver.dispose();
   }, 300_000);
+
+  it('solver filter top_alpha with a fixed Generator: influence is computed, the Solver trains on the top half only', async () => {
+    const e = await testEngine();
+    const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: 266, maxPositionEmbeddings: 1024, hiddenSize: 16 });
+    const config = buildConfig({
+      overrides: {
+        'training.doc_batch_size': 8, 'generator.rollout.n': 2, 'solver.rollout.n': 2, 'training.reward_mode': 'fixed',
+        'influence.solver_filter_mode': 'top_alpha', 'influence.solver_filter_alpha': 0.5,
+      },
+    });
+    const roles = createEngineRoles(e, {
+      generator: { config: cfg, weights: randomWeights(cfg, 1), tokenizer: tokenizer() },
+      solver: { config: cfg, weights: randomWeights(cfg, 2), tokenizer: tokenizer() },
+      config,
+    });
+    script(roles.generator, (req, row) => QUESTION(Number(req.keys[1]), row));
+    const solverTok = roles.solver.tokenizer;
+    script(roles.solver, (req, row) => {
+      const prompt = solverTok.decode(req.promptIds, { skipSpecialTokens: true });
+      const right = /^([A-H])\) (?:x|a)$/m.exec(prompt)![1];
+      return row === 0 ? `so \\boxed{${right}}` : `hmm \\boxed{${right === 'A' ? 'B' : 'A'}}`;
+    });
+    const documents = Array.from({ length: 8 }, (_, i) => ({ doc_id: `d${i}`, content: `doc ${i}`, extra: {} }));
+    const dev = [{ question_id: 'v0', question_text: 'dev 0', choices: ['a', 'b', 'c', 'd'], correct_index: 0, extra: {} }];
+    const result = await runIteration({
+      config, generator: roles.generator, solver: roles.solver, documents, dev, sampler: new DocumentSampler(8, identityShuffle),
+    }, 0);
+    const m = result.metrics;
+    const valid = result.questions.filter((q) => q.valid);
+    expect(valid).toHaveLength(8);
+    // The fixed Generator's rewards stay 0 and it does not train, but every question has a score.
+    for (const q of valid) {
+      expect(Number.isFinite(q.influence)).toBe(true);
+      expect(q.reward).toBe(0);
+    }
+    expect(m['gen_actor/grad_norm']).toBe(0);
+    // ⌈0.5 · 8⌉ = 4 questions, the four highest scores, × 2 answers.
+    const trained = valid.filter((q) => q.solver_trained);
+    expect(trained).toHaveLength(4);
+    expect(m['train/solver_num_training_samples']).toBe(8);
+    const lowestTrained = Math.min(...trained.map((q) => q.influence!));
+    for (const q of valid.filter((r) => !r.solver_trained)) expect(q.influence!).toBeLessThanOrEqual(lowestTrained);
+    expect(result.questions.filter((q) => !q.valid).every((q) => q.solver_trained === false)).toBe(true);
+    roles.generator.dispose();
+    roles.solver.dispose();
+  }, 300_000);
 });

@@ -3,7 +3,7 @@
 // (in-process roles) and the browser (worker proxies) run this same code.
 //
 // Invariants (§2.3): stages 1, 3 and 4 use the Solver's weights θ_k; the Generator updates before the
-// Solver; influence never filters Solver data.
+// Solver; influence filters Solver data only when `influence.solver_filter_mode` asks (off by default).
 import type { Document } from '../data/documents.ts';
 import type { DevQuestion } from '../data/dev-pool.ts';
 import { computeAdvantages, filterSlots, type AdvantageMode } from './advantages.ts';
@@ -19,6 +19,7 @@ import {
 } from './rewards.ts';
 import type { AnswerGroup, InfluenceReport, InfluenceSettings, PolicyRole, Sample, SolverRole, TrainRow, UpdateReport } from './roles.ts';
 import type { QuestionRow, StageName, StageProgress } from './run-records.ts';
+import { filterNeedsInfluence, selectSolverQuestions } from './solver-filter.ts';
 import { stratifyBySlot } from './stratify.ts';
 import { iterationMetrics } from './iteration-metrics.ts';
 import type { MetricRecord } from './metrics.ts';
@@ -211,17 +212,22 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
   const scoreOf = new Map<number, { score: number; layers: number[] }>();
   let influence: InfluenceReport | null = null;
   const validRows = rows.filter((r) => r.record && r.answeredIndex !== null);
-  if (mode === 'infuser') {
+  // A top-k/top-α Solver filter ranks by influence, so it is computed in every reward mode then (lab
+  // departure: the reference ranks by the influence reward only, all zeros outside influence modes).
+  if (mode === 'infuser' || filterNeedsInfluence(config['influence.solver_filter_mode'])) {
     progress(ctx, k, 'influence', 0, 1);
     const scored = validRows.filter((r) => !isDegenerate(answered[r.answeredIndex!].scores));
     const devGroups = dev.filter((q) => !isDegenerate(q.scores)).map(answerGroup);
     influence = await ctx.solver.influence(devGroups, scored.map((r) => answerGroup(answered[r.answeredIndex!])), influenceSettings(config, k));
     const scores = influence.questions.map((q) => (influence!.hasReference ? q.score : 0));
     scored.forEach((r, i) => scoreOf.set(r.answeredIndex!, { score: scores[i], layers: influence!.questions[i].layers }));
-    const m = influenceRewardsByQuestion(scored.map((r) => r.record!.question_id), scores, validRows.map((r) => r.record!.question_id));
-    m.forEach((v, id) => rewardByQuestion.set(id, v));
+    if (mode === 'infuser') {
+      const m = influenceRewardsByQuestion(scored.map((r) => r.record!.question_id), scores, validRows.map((r) => r.record!.question_id));
+      m.forEach((v, id) => rewardByQuestion.set(id, v));
+    }
     progress(ctx, k, 'influence', 1, 1);
-  } else {
+  }
+  if (mode !== 'infuser') {
     for (const r of validRows) {
       const q = answered[r.answeredIndex!];
       let reward = 0;
@@ -233,7 +239,7 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
       }
       rewardByQuestion.set(r.record!.question_id, reward);
     }
-    progress(ctx, k, 'influence', 1, 1); // scoring without influence is immediate
+    if (scoreOf.size === 0) progress(ctx, k, 'influence', 1, 1); // scoring without influence is immediate
   }
   const statuses: GeneratorRowStatus[] = rows.map((r) =>
     r.record && r.answeredIndex !== null ? { status: 'valid', questionId: r.record.question_id } : { status: r.rejection ?? 'failed_parse' },
@@ -289,19 +295,25 @@ async function updateGenerator(ctx: IterationContext, k: number, rows: GenRow[],
 }
 
 interface SolverUpdate {
+  /** Indices of the questions trained on (after dropping degenerate ones and the Solver filter). */
+  trained: number[];
   rows: TrainRow[];
   rewards: number[];
   advantages: number[];
   report: UpdateReport | null;
 }
 
-/** Stage 6: Dr.GRPO over each non-degenerate question's answers, stratified by document (§2.4). */
-async function updateSolver(ctx: IterationContext, k: number, questions: AnsweredQuestion[], slotOf: (string | number)[]): Promise<SolverUpdate> {
+/**
+ * Stage 6: Dr.GRPO over the answers of the questions `keep` names (the non-degenerate ones, less what
+ * the Solver filter drops), stratified by document (§2.4).
+ */
+async function updateSolver(
+  ctx: IterationContext, k: number, questions: AnsweredQuestion[], slotOf: (string | number)[], keep: number[],
+): Promise<SolverUpdate> {
   const { config } = ctx;
-  const keep = questions.flatMap((q, i) => (isDegenerate(q.scores) ? [] : [i]));
   if (keep.length === 0) {
-    progress(ctx, k, 'solver_update', 0, 0); // every question degenerate: nothing to train on
-    return { rows: [], rewards: [], advantages: [], report: null };
+    progress(ctx, k, 'solver_update', 0, 0); // every question degenerate or filtered out: nothing to train on
+    return { trained: [], rows: [], rewards: [], advantages: [], report: null };
   }
   const order = stratifyBySlot(keep.map((i) => slotOf[i])).map((j) => keep[j]);
   const rows: TrainRow[] = [];
@@ -327,7 +339,25 @@ async function updateSolver(ctx: IterationContext, k: number, questions: Answere
   progress(ctx, k, 'solver_update', 0, miniBatches.length);
   const report = await ctx.solver.update(rows, miniBatches, normaliser(rows, perMb, config['solver.rollout.n']), ppoSettings(config, 'solver'));
   progress(ctx, k, 'solver_update', miniBatches.length, miniBatches.length);
-  return { rows, rewards, advantages: Array.from(adv), report };
+  return { trained: keep, rows, rewards, advantages: Array.from(adv), report };
+}
+
+/** The questions Stage 6 trains on: every non-degenerate one, or what the Solver filter keeps. */
+function solverQuestions(
+  config: RunConfig, k: number, questions: AnsweredQuestion[], slotOf: (string | number)[], ids: (string | null)[], scoring: Scoring,
+): number[] {
+  return selectSolverQuestions(questions.map((q, i) => ({
+    questionId: ids[i] ?? String(i),
+    slot: slotOf[i],
+    degenerate: isDegenerate(q.scores),
+    influence: scoring.scoreOf.get(i)?.score ?? null,
+  })), {
+    mode: config['influence.solver_filter_mode'],
+    k: config['influence.solver_filter_k'],
+    alpha: config['influence.solver_filter_alpha'],
+    seed: config['training.seed'],
+    iteration: k,
+  });
 }
 
 // ---- the iteration ---------------------------------------------------------------------------------
@@ -356,9 +386,12 @@ export async function runIteration(ctx: IterationContext, k: number): Promise<It
     gen = await timed('gen_update', () => updateGenerator(ctx, k, rows, scoring.rewards));
   }
   const solverData = mode === 'dev_only' ? dev : answered;
-  const slotOf: (string | number)[] =
-    mode === 'dev_only' ? dev.map((_, i) => i) : answered.map((_, i) => rows.find((r) => r.answeredIndex === i)!.slot);
-  const solverUpdate = await timed('solver_update', () => updateSolver(ctx, k, solverData, slotOf));
+  const rowOf = answered.map((_, i) => rows.find((r) => r.answeredIndex === i)!);
+  const slotOf: (string | number)[] = mode === 'dev_only' ? dev.map((_, i) => i) : rowOf.map((r) => r.slot);
+  const ids = mode === 'dev_only' ? dev.map(() => null) : rowOf.map((r) => r.record!.question_id);
+  const keep = solverQuestions(ctx.config, k, solverData, slotOf, ids, scoring);
+  const solverUpdate = await timed('solver_update', () => updateSolver(ctx, k, solverData, slotOf, keep));
+  const trained = new Set(solverUpdate.trained);
   timing.iteration = (performance.now() - t0) / 1000;
 
   const questions: QuestionRow[] = rows.map((r, i) => {
@@ -381,6 +414,7 @@ export async function runIteration(ctx: IterationContext, k: number): Promise<It
       layer_scores: inf?.layers ?? null,
       reward: scoring.rewards[i] ?? 0,
       advantage: gen.advantages[i] ?? 0,
+      solver_trained: r.answeredIndex !== null ? trained.has(r.answeredIndex) : false,
       response: r.sample.text,
     };
   });

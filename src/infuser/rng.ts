@@ -1,6 +1,7 @@
 // Run-seed random source (spec §9.5): every random draw in the lab derives from (seed, stream, indices)
 // through a counter-based generator, so changing one setting never perturbs an unrelated stream.
-// Callers: document order, dev subsample, token sampling, choice shuffling, projection P, weight init.
+// Callers: document order, dev subsample, token sampling, choice shuffling, projection P, weight init,
+// the Solver-data filter.
 // The block function is Threefry-2x32 with 20 rounds (Salmon et al., SC'11; Random123), which needs only
 // u32 add, xor and rotate, so WGSL kernels (shaders/projection.wgsl) reimplement it bit-for-bit.
 // Invariant: outputs depend only on their key; nothing here holds global state.
@@ -16,6 +17,7 @@ export const STREAM_NAMES = [
   'solver_sample',
   'projection',
   'init',
+  'solver_filter',
 ] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 

@@ -34,6 +34,11 @@ export interface QuestionRow {
   reward: number;
   /** Generator advantage of this row (0 when its slot was dropped). */
   advantage: number;
+  /**
+   * The Solver trained on this question's answers in Stage 6 (false for invalid, degenerate and
+   * filtered-out rows; absent in runs saved before the Solver filter existed).
+   */
+  solver_trained?: boolean;
   /** The raw generator response (untrusted text: render as text only). */
   response: string;
 }
