@@ -1,5 +1,5 @@
 // One generated question as text only (model output is untrusted): validity, Solver accuracy, influence,
-// reward, choices with the correct letter, and the raw response folded away. Used by CellQuestions and
+// reward, whether the Solver filter left it out, choices with the correct letter, and the raw response folded away. Used by CellQuestions and
 // QuestionStream.
 import type { QuestionRow } from '../../infuser/run-records.ts';
 import { formatScore } from '../plot/diverging-scale.ts';
@@ -15,6 +15,9 @@ export function QuestionCard({ q, picked, onTogglePicked }: { q: QuestionRow; pi
         {q.valid && <span>solver {pct(q.solver_accuracy)}</span>}
         {q.valid && <span>influence {q.influence === null ? (q.degenerate ? '— (degenerate)' : '—') : formatScore(q.influence)}</span>}
         <span>reward {formatScore(q.reward)}</span>
+        {q.valid && q.degenerate === false && q.solver_trained === false && (
+          <span className="badge muted" title="influence.solver_filter_mode left this question out of the Solver update">filtered out</span>
+        )}
         {onTogglePicked && q.layer_scores !== null && (
           <label className="inline">
             <input type="checkbox" checked={picked === true} onChange={onTogglePicked} /> in layer heatmap
