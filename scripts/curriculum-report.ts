@@ -6,8 +6,10 @@
 // methods that score questions by influence, the mean score of the kind's valid questions, with the
 // mean Generator advantage they were given (the push the update gives the kind). It also counts the
 // valid questions that repeat a built-in dev question verbatim (in the pool or after it) or a held-out
-// question of public/world/heldout.json. Run it on folders made with the world it builds (scale 10 since
-// World v2; docs/experiment-results/ has the reports of the scale-1 runs).
+// question of public/world/heldout.json. Where a run filtered the Solver's data
+// (influence.solver_filter_mode), a last column counts the questions of each kind the Solver trained
+// on. Run it on folders made with the world it builds (scale 10 since World v2;
+// docs/experiment-results/ has the reports of the scale-1 runs).
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/curriculum-report.ts experiments/NAME
 import { readFileSync } from 'node:fs';
@@ -16,8 +18,11 @@ import { readRunQuestions } from '../src/experiment/experiment.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
 import { buildWorld } from '../src/world/documents.ts';
 
-interface Cell { rows: number; valid: number; influence: number[]; advantage: number[] }
-const cell = (): Cell => ({ rows: 0, valid: 0, influence: [], advantage: [] });
+// live: valid and not degenerate (what Stage 6 may train on); trained: of those, what it did train on
+// (runs saved before the Solver filter do not say, and count none).
+interface Cell { rows: number; valid: number; live: number; trained: number; influence: number[]; advantage: number[] }
+const cell = (): Cell => ({ rows: 0, valid: 0, live: 0, trained: 0, influence: [], advantage: [] });
+let filtered = false;
 
 const dir = process.argv[2];
 if (dir === undefined) throw new Error('curriculum-report: give an experiment folder, e.g. experiments/genlr-30');
@@ -47,6 +52,7 @@ for (const { method, rows } of await readRunQuestions(dir)) {
       else if (devAt! < poolSize) r.pool++;
       else r.after++;
     }
+    if (q.valid && q.degenerate === false && q.solver_trained === false) filtered = true;
     const cells = byKind.get(kind) ?? { early: cell(), late: cell(), all: cell() };
     byKind.set(kind, cells);
     const phase = phaseOf(q.iteration);
@@ -54,6 +60,8 @@ for (const { method, rows } of await readRunQuestions(dir)) {
       c.rows++;
       if (q.valid) c.valid++;
       if (q.valid && q.influence !== null) c.influence.push(q.influence);
+      if (q.valid && q.degenerate === false) c.live++;
+      if (q.solver_trained === true) c.trained++;
       if (q.valid) c.advantage.push(q.advantage);
     }
   }
@@ -65,19 +73,23 @@ console.log(`Iterations 0–${third - 1} are early, ${settings.iterations - thir
 for (const [method, byKind] of [...table.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
   if (byKind.size === 0) continue; // base and dev_only generate nothing
   const total = { early: cell(), late: cell(), all: cell() };
-  console.log(`\n### ${method}\n\n| document kind | rows | validity early | validity late | share of valid, early | share of valid, late | influence of valid (all) | advantage of valid (all) |`);
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const trainedHead = filtered ? ' Solver trained on (of non-degenerate) |' : '';
+  console.log(`\n### ${method}\n\n| document kind | rows | validity early | validity late | share of valid, early | share of valid, late | influence of valid (all) | advantage of valid (all) |${trainedHead}`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |${filtered ? ' --- |' : ''}`);
+  const trainedCell = (c: Cell) => (filtered ? ` ${c.trained}/${c.live} |` : '');
   for (const cells of byKind.values()) {
     for (const p of ['early', 'late', 'all'] as const) {
       total[p].rows += cells[p].rows;
       total[p].valid += cells[p].valid;
+      total[p].live += cells[p].live;
+      total[p].trained += cells[p].trained;
     }
   }
   const share = (c: Cell, p: 'early' | 'late') => (total[p].valid === 0 ? '–' : `${((100 * c.valid) / total[p].valid).toFixed(0)}%`);
   for (const [kind, cells] of [...byKind.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    console.log(`| ${kind} | ${cells.all.rows} | ${pct(cells.early)} | ${pct(cells.late)} | ${share(cells.early, 'early')} | ${share(cells.late, 'late')} | ${mean(cells.all.influence)} | ${mean(cells.all.advantage)} |`);
+    console.log(`| ${kind} | ${cells.all.rows} | ${pct(cells.early)} | ${pct(cells.late)} | ${share(cells.early, 'early')} | ${share(cells.late, 'late')} | ${mean(cells.all.influence)} | ${mean(cells.all.advantage)} |${trainedCell(cells.all)}`);
   }
-  console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | |`);
+  console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | |${trainedCell(total.all)}`);
   const r = repeats.get(method) ?? { pool: 0, after: 0, heldout: 0 };
   console.log(`\nValid questions that repeat a dev question verbatim: ${r.pool + r.after} of ${total.all.valid} `
     + `(${r.pool} of the pool's ${poolSize}, ${r.after} after it); that repeat a held-out question: ${r.heldout}.`);
