@@ -194,6 +194,9 @@ export function unmappedSettings(config: RunConfig, options: { scaleOut?: boolea
     add('training.reward_mode', 'R-Zero-style difficulty reward (19) is lab-only; the reference has no such component');
     add('rzero.p_hat', 'R-Zero p̂ reading (lab-only)');
   }
+  if (c['influence.solver_filter_alpha_of'] === 'non_degenerate') {
+    add('influence.solver_filter_alpha_of', 'lab-only: the reference\'s α counts every valid question, degenerate ones included');
+  }
   if (filterNeedsInfluence(c['influence.solver_filter_mode']) && c['training.reward_mode'] !== 'infuser') {
     add('influence.solver_filter_mode', 'the lab ranks Solver data by influence in every reward mode; the reference ranks by '
       + 'the influence reward, which only influence modes compute, so elsewhere its top filter keeps questions in id order');

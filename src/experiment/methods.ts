@@ -6,8 +6,10 @@
 // one thing (§7: "every mode uses the same pipeline, sizes, seeds and metrics").
 // Two diagnostic arms, outside the presets, ask whether the influence score picks better Solver data
 // than chance, with the Generator held fixed: `fixed_top` trains the Solver on the top-influence half of
-// each iteration's valid questions, `fixed_random` on a random half of the same size (the reference's
-// `influence.solver_filter_mode` top_alpha / random_alpha).
+// each iteration's non-degenerate questions, `fixed_random` on a random half of the same size (the
+// reference's `influence.solver_filter_mode` top_alpha / random_alpha, with α counting the
+// non-degenerate questions: most valid ones are degenerate here, and the reference's base made α = 0.5
+// drop almost nothing).
 import type { ConfigOverrides, RunConfig } from '../infuser/config.ts';
 
 /** The paper's comparison and the ceiling: what the presets run. */
@@ -31,8 +33,11 @@ export interface MethodInfo {
   control?: Method;
 }
 
-/** Share of valid questions the two filter arms keep. */
+/** Share of non-degenerate questions the two filter arms keep. */
 const FILTER_ALPHA = 0.5;
+const filterArm = (mode: 'top_alpha' | 'random_alpha'): ConfigOverrides => ({
+  'influence.solver_filter_mode': mode, 'influence.solver_filter_alpha': FILTER_ALPHA, 'influence.solver_filter_alpha_of': 'non_degenerate',
+});
 
 export const METHOD_INFO: Record<Method, MethodInfo> = {
   base: {
@@ -68,15 +73,15 @@ export const METHOD_INFO: Record<Method, MethodInfo> = {
   fixed_top: {
     label: 'fixed, top-influence half',
     rewardMode: 'fixed',
-    description: `fixed Generator; the Solver trains on the ${FILTER_ALPHA * 100}% of valid questions with the highest influence (top_alpha)`,
-    overrides: { 'influence.solver_filter_mode': 'top_alpha', 'influence.solver_filter_alpha': FILTER_ALPHA },
+    description: `fixed Generator; the Solver trains on the ${FILTER_ALPHA * 100}% of non-degenerate questions with the highest influence (top_alpha)`,
+    overrides: filterArm('top_alpha'),
     control: 'fixed_random',
   },
   fixed_random: {
     label: 'fixed, random half',
     rewardMode: 'fixed',
-    description: `fixed Generator; the Solver trains on a random ${FILTER_ALPHA * 100}% of valid questions (random_alpha), the control for fixed_top`,
-    overrides: { 'influence.solver_filter_mode': 'random_alpha', 'influence.solver_filter_alpha': FILTER_ALPHA },
+    description: `fixed Generator; the Solver trains on a random ${FILTER_ALPHA * 100}% of non-degenerate questions (random_alpha), the control for fixed_top`,
+    overrides: filterArm('random_alpha'),
   },
 };
 

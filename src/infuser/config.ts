@@ -3,7 +3,7 @@
 // lab-only keys use the same dotted style. Order of application is fixed: defaults → preset → overrides
 // (CLI `--key=value`, UI form or a saved JSON). Callers: CLI, UI config store, reference export.
 // The model's shape never lives here; it comes from the checkpoint.
-import { SOLVER_FILTER_MODES } from './solver-filter.ts';
+import { SOLVER_FILTER_ALPHA_OF, SOLVER_FILTER_MODES } from './solver-filter.ts';
 
 const ADVANTAGE_MODES = ['group_std', 'none', 'hybrid_std', 'batch_std'] as const;
 const SIMILARITY_MODES = ['dot', 'cosine', 'preconditioned_dot', 'preconditioned_cosine'] as const;
@@ -78,7 +78,9 @@ export const CONFIG_SCHEMA = {
   'influence.solver_filter_mode': oneOf('none', SOLVER_FILTER_MODES,
     'Solver data (reference ablation): none = every non-degenerate question (§2.3); top/random_k = k per document by influence or at random; top/random_alpha = a share of all'),
   'influence.solver_filter_k': int(1, 1, 8, 'questions kept per document by top_k / random_k'),
-  'influence.solver_filter_alpha': num(1, 0, 1, 'share of valid questions kept by top_alpha / random_alpha (⌈α·count⌉)'),
+  'influence.solver_filter_alpha': num(1, 0, 1, 'share kept by top_alpha / random_alpha (⌈α·count⌉)'),
+  'influence.solver_filter_alpha_of': oneOf('valid', SOLVER_FILTER_ALPHA_OF,
+    'what α counts: every valid question (reference; degenerate ones included) or the non-degenerate ones (lab)'),
   'influence.mode': oneOf('exact', ['exact', 'projected'] as const, 'exact scores (§6) or random-projection scores (§9.4)'),
   'influence.projection.option': oneOf('P3', ['P1', 'P2', 'P3'] as const,
     'P1 precondition then project; P2 frozen v, question side; P3 frozen v, dev side (§9.4; P4, factored D, is not offered)'),

@@ -355,6 +355,7 @@ function solverQuestions(
     mode: config['influence.solver_filter_mode'],
     k: config['influence.solver_filter_k'],
     alpha: config['influence.solver_filter_alpha'],
+    alphaOf: config['influence.solver_filter_alpha_of'],
     seed: config['training.seed'],
     iteration: k,
   });

@@ -14,7 +14,7 @@ const Q: FilterCandidate[] = [
   { questionId: 'c0', slot: 'C', degenerate: true, influence: null },
 ];
 const at = (mode: SolverFilterSettings['mode'], extra: Partial<SolverFilterSettings> = {}): SolverFilterSettings =>
-  ({ mode, k: 1, alpha: 1, seed: 7, iteration: 0, ...extra });
+  ({ mode, k: 1, alpha: 1, alphaOf: 'valid', seed: 7, iteration: 0, ...extra });
 const ids = (kept: number[]) => kept.map((i) => Q[i].questionId);
 
 describe('Solver filter (reference influence.solver_filter_mode)', () => {
@@ -34,6 +34,10 @@ describe('Solver filter (reference influence.solver_filter_mode)', () => {
     expect(ids(selectSolverQuestions(Q, at('top_alpha', { alpha: 0.3 })))).toEqual(['a1', 'b0', 'b1']);
     expect(selectSolverQuestions(Q, at('top_alpha', { alpha: 1 }))).toHaveLength(5);
     expect(selectSolverQuestions(Q, at('top_alpha', { alpha: 0 }))).toEqual([]);
+    // α of the 5 non-degenerate ones (lab): 0.5 → ⌈2.5⌉ = 3; the reference's base keeps all 5 at 0.7.
+    expect(ids(selectSolverQuestions(Q, at('top_alpha', { alpha: 0.5, alphaOf: 'non_degenerate' })))).toEqual(['a1', 'b0', 'b1']);
+    expect(selectSolverQuestions(Q, at('top_alpha', { alpha: 0.7 }))).toHaveLength(5);
+    expect(selectSolverQuestions(Q, at('top_alpha', { alpha: 0.7, alphaOf: 'non_degenerate' }))).toHaveLength(4);
   });
 
   it('random_k keeps k per document, a seeded draw: the same seed and iteration repeat, others differ', () => {

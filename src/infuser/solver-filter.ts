@@ -3,20 +3,27 @@
 // dropped (§2.4 Stage 6); the default `none` keeps every other one (invariant §2.3.4). The other modes
 // are the reference's ablations, offered here to ask whether influence ranks Solver data better than
 // chance: `top_k` / `random_k` keep up to k questions per document, by influence or at random;
-// `top_alpha` / `random_alpha` keep ⌈α · valid questions⌉ over the whole batch.
+// `top_alpha` / `random_alpha` keep ⌈α · valid questions⌉ over the whole batch. The reference counts
+// degenerate questions in that base, so where most are degenerate (a Solver that already answers most
+// generated questions 4/4) no α above their share filters anything; the lab's `alpha_of:
+// non_degenerate` counts only the questions Stage 6 could train on.
 // Random choices come from the run seed's `solver_filter` stream (the reference uses Python's global
 // `random`); ties in influence are broken by question id, as in the reference.
 import { streamFor } from './rng.ts';
 
 export const SOLVER_FILTER_MODES = ['none', 'top_k', 'random_k', 'top_alpha', 'random_alpha'] as const;
 export type SolverFilterMode = (typeof SOLVER_FILTER_MODES)[number];
+/** What α is a share of: every valid question (the reference) or the non-degenerate ones (lab). */
+export const SOLVER_FILTER_ALPHA_OF = ['valid', 'non_degenerate'] as const;
+export type SolverFilterAlphaOf = (typeof SOLVER_FILTER_ALPHA_OF)[number];
 
 export interface SolverFilterSettings {
   mode: SolverFilterMode;
   /** Questions kept per document in the `_k` modes. */
   k: number;
-  /** Share of the valid questions kept in the `_alpha` modes, in [0, 1]. */
+  /** Share kept in the `_alpha` modes, in [0, 1], of the questions `alphaOf` names. */
   alpha: number;
+  alphaOf: SolverFilterAlphaOf;
   seed: number;
   iteration: number;
 }
@@ -64,8 +71,8 @@ export function selectSolverQuestions(questions: readonly FilterCandidate[], s: 
   };
   let kept: number[];
   if (s.mode === 'top_alpha' || s.mode === 'random_alpha') {
-    // The reference counts every valid question, degenerate ones included, in the target.
-    const target = Math.min(live.length, s.alpha <= 0 ? 0 : Math.ceil(s.alpha * questions.length));
+    const base = s.alphaOf === 'valid' ? questions.length : live.length;
+    const target = Math.min(live.length, s.alpha <= 0 ? 0 : Math.ceil(s.alpha * base));
     const ranked = s.mode === 'top_alpha' ? [...live].sort(byInfluence) : shuffled(live, 'batch');
     kept = ranked.slice(0, target);
   } else {
