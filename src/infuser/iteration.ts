@@ -214,7 +214,8 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
   const validRows = rows.filter((r) => r.record && r.answeredIndex !== null);
   // A top-k/top-α Solver filter ranks by influence, so it is computed in every reward mode then (lab
   // departure: the reference ranks by the influence reward only, all zeros outside influence modes).
-  if (mode === 'infuser' || filterNeedsInfluence(config['influence.solver_filter_mode'])) {
+  const needsInfluence = mode === 'infuser' || filterNeedsInfluence(config['influence.solver_filter_mode']);
+  if (needsInfluence) {
     progress(ctx, k, 'influence', 0, 1);
     const scored = validRows.filter((r) => !isDegenerate(answered[r.answeredIndex!].scores));
     const devGroups = dev.filter((q) => !isDegenerate(q.scores)).map(answerGroup);
@@ -239,7 +240,7 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
       }
       rewardByQuestion.set(r.record!.question_id, reward);
     }
-    if (scoreOf.size === 0) progress(ctx, k, 'influence', 1, 1); // scoring without influence is immediate
+    if (!needsInfluence) progress(ctx, k, 'influence', 1, 1); // scoring without influence is immediate
   }
   const statuses: GeneratorRowStatus[] = rows.map((r) =>
     r.record && r.answeredIndex !== null ? { status: 'valid', questionId: r.record.question_id } : { status: r.rejection ?? 'failed_parse' },
@@ -295,8 +296,6 @@ async function updateGenerator(ctx: IterationContext, k: number, rows: GenRow[],
 }
 
 interface SolverUpdate {
-  /** Indices of the questions trained on (after dropping degenerate ones and the Solver filter). */
-  trained: number[];
   rows: TrainRow[];
   rewards: number[];
   advantages: number[];
@@ -313,7 +312,7 @@ async function updateSolver(
   const { config } = ctx;
   if (keep.length === 0) {
     progress(ctx, k, 'solver_update', 0, 0); // every question degenerate or filtered out: nothing to train on
-    return { trained: [], rows: [], rewards: [], advantages: [], report: null };
+    return { rows: [], rewards: [], advantages: [], report: null };
   }
   const order = stratifyBySlot(keep.map((i) => slotOf[i])).map((j) => keep[j]);
   const rows: TrainRow[] = [];
@@ -339,7 +338,7 @@ async function updateSolver(
   progress(ctx, k, 'solver_update', 0, miniBatches.length);
   const report = await ctx.solver.update(rows, miniBatches, normaliser(rows, perMb, config['solver.rollout.n']), ppoSettings(config, 'solver'));
   progress(ctx, k, 'solver_update', miniBatches.length, miniBatches.length);
-  return { trained: keep, rows, rewards, advantages: Array.from(adv), report };
+  return { rows, rewards, advantages: Array.from(adv), report };
 }
 
 /** The questions Stage 6 trains on: every non-degenerate one, or what the Solver filter keeps. */
@@ -392,7 +391,7 @@ export async function runIteration(ctx: IterationContext, k: number): Promise<It
   const ids = mode === 'dev_only' ? dev.map(() => null) : rowOf.map((r) => r.record!.question_id);
   const keep = solverQuestions(ctx.config, k, solverData, slotOf, ids, scoring);
   const solverUpdate = await timed('solver_update', () => updateSolver(ctx, k, solverData, slotOf, keep));
-  const trained = new Set(solverUpdate.trained);
+  const trained = new Set(keep);
   timing.iteration = (performance.now() - t0) / 1000;
 
   const questions: QuestionRow[] = rows.map((r, i) => {
