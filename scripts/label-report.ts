@@ -1,7 +1,10 @@
 // How often the Generator's golden answers are right, from an experiment's question files (issue 5,
 // docs/experiment.md): every valid generated question is run through the world's label check
 // (src/world/question-check.ts) and counted by method and by the kind of its document, with how often
-// the Solver's answers agreed with the label and, for INFUSER runs, the mean influence score.
+// the Solver's answers agreed with the label and, for INFUSER runs, the mean influence score. Where a
+// run filtered the Solver's data (influence.solver_filter_mode), a third table splits its non-degenerate
+// questions into those the Solver trained on and those the filter left out: does the filter pick the
+// right labels?
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/label-report.ts experiments/NAME
 import type { QuestionRow } from '../src/infuser/run-records.ts';
@@ -41,13 +44,19 @@ const dir = process.argv[2];
 if (dir === undefined) throw new Error('label-report: give an experiment folder, e.g. experiments/full');
 const byMethod: Table = new Map();
 const byKind: Table = new Map();
+const byFilter: Table = new Map();
 for (const { method, rows } of await readRunQuestions(dir)) {
   for (const q of rows) {
     if (!q.valid || q.question === null || q.choices === null || q.answer === null) continue;
     const verdict = labelVerdictOf(q);
     add(byMethod, method, verdict, q);
     add(byKind, `${q.topic ?? '?'}/${q.question_type ?? '?'}`, verdict, q);
+    if (q.degenerate === false && q.solver_trained !== undefined) {
+      add(byFilter, `${method}, ${q.solver_trained ? 'trained on' : 'left out'}`, verdict, q);
+    }
   }
 }
 print('method', byMethod);
 print('document kind (all methods)', byKind);
+const filtered = [...byFilter.keys()].some((k) => k.endsWith('left out'));
+if (filtered) print('non-degenerate questions, by Solver filter', byFilter);
