@@ -6,10 +6,11 @@ import { testEngine } from '../engine/testing.ts';
 import { randomWeights, tinyModelConfig } from '../model/random-model.ts';
 import { TextTokenizer } from '../model/tokenizer.ts';
 import { tinyTokenizerConfig, tinyTokenizerJson } from '../model/tiny-bpe-fixture.ts';
-import { buildConfig } from './config.ts';
+import { buildConfig, type RunConfig } from './config.ts';
 import { DocumentSampler, identityShuffle } from './document-sampler.ts';
 import { createEngineRoles } from './engine-roles.ts';
 import { runIteration } from './iteration.ts';
+import type { SampleRequest } from './roles.ts';
 import { scriptSampling } from './scripted-sampling.ts';
 
 function tokenizer(): TextTokenizer {
@@ -23,10 +24,32 @@ const QUESTION = (slot: number, row: number) =>
     ? JSON.stringify({ question_text: `Q${slot}.${row}: pick x`, choices: ['w', 'x', 'y', 'z'], ground_truth: 'x' })
     : 'no json here';
 
+/**
+ * Tiny random Generator and Solver on the test adapter. The Generator writes QUESTION; the Solver answers
+ * every question right first and wrong second, so no question is degenerate. `onSolverPrompt` sees each
+ * decoded Solver prompt.
+ */
+async function scriptedRoles(config: RunConfig, onSolverPrompt?: (prompt: string, req: SampleRequest, row: number) => void) {
+  const e = await testEngine();
+  const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: 266, maxPositionEmbeddings: 1024, hiddenSize: 16 });
+  const roles = createEngineRoles(e, {
+    generator: { config: cfg, weights: randomWeights(cfg, 1), tokenizer: tokenizer() },
+    solver: { config: cfg, weights: randomWeights(cfg, 2), tokenizer: tokenizer() },
+    config,
+  });
+  script(roles.generator, (req, row) => QUESTION(Number(req.keys[1]), row));
+  const solverTok = roles.solver.tokenizer;
+  script(roles.solver, (req, row) => {
+    const prompt = solverTok.decode(req.promptIds, { skipSpecialTokens: true });
+    onSolverPrompt?.(prompt, req, row);
+    const right = /^([A-H])\) (?:x|a)$/m.exec(prompt)![1];
+    return row === 0 ? `so \\boxed{${right}}` : `hmm \\boxed{${right === 'A' ? 'B' : 'A'}}`;
+  });
+  return { cfg, roles };
+}
+
 describe('one INFUSER iteration on tiny models', () => {
   it('runs every stage: validity, answers, influence, DuGRPO and Dr.GRPO updates, metrics and question rows', async () => {
-    const e = await testEngine();
-    const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: 266, maxPositionEmbeddings: 1024, hiddenSize: 16 });
     const config = buildConfig({
       overrides: {
         'training.doc_batch_size': 8,
@@ -36,19 +59,7 @@ describe('one INFUSER iteration on tiny models', () => {
         'generator.actor.optim.lr': 1e-3,
       },
     });
-    const roles = createEngineRoles(e, {
-      generator: { config: cfg, weights: randomWeights(cfg, 1), tokenizer: tokenizer() },
-      solver: { config: cfg, weights: randomWeights(cfg, 2), tokenizer: tokenizer() },
-      config,
-    });
-    script(roles.generator, (req, row) => QUESTION(Number(req.keys[1]), row));
-    // The first answer to every question is right and the second wrong, so no question is degenerate.
-    const solverTok = roles.solver.tokenizer;
-    script(roles.solver, (req, row) => {
-      const prompt = solverTok.decode(req.promptIds, { skipSpecialTokens: true });
-      const right = /^([A-H])\) (?:x|a)$/m.exec(prompt)![1];
-      return row === 0 ? `so \\boxed{${right}}` : `hmm \\boxed{${right === 'A' ? 'B' : 'A'}}`;
-    });
+    const { cfg, roles } = await scriptedRoles(config);
     const documents = Array.from({ length: 10 }, (_, i) => ({ doc_id: `d${i}`, content: `document ${i}`, extra: { topic: i % 2 ? 'odd' : 'even' } }));
     const dev = Array.from({ length: 2 }, (_, i) => ({ question_id: `v${i}`, question_text: `dev ${i}`, choices: ['a', 'b', 'c', 'd'], correct_index: 0, extra: {} }));
     const before = await roles.solver.model.readWeights();
@@ -100,24 +111,12 @@ describe('one INFUSER iteration on tiny models', () => {
   }, 300_000); // ~700-token byte-level prompts make this the suite's heaviest GPU test
 
   it('checkQuestion: refused questions are invalid as failed_check before the Solver answers them', async () => {
-    const e = await testEngine();
-    const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: 266, maxPositionEmbeddings: 1024, hiddenSize: 16 });
     const config = buildConfig({
       overrides: { 'training.doc_batch_size': 8, 'generator.rollout.n': 2, 'solver.rollout.n': 2, 'training.reward_mode': 'fixed' },
     });
-    const roles = createEngineRoles(e, {
-      generator: { config: cfg, weights: randomWeights(cfg, 1), tokenizer: tokenizer() },
-      solver: { config: cfg, weights: randomWeights(cfg, 2), tokenizer: tokenizer() },
-      config,
-    });
-    script(roles.generator, (req, row) => QUESTION(Number(req.keys[1]), row));
     const answered: string[] = [];
-    const solverTok = roles.solver.tokenizer;
-    script(roles.solver, (req, row) => {
-      const prompt = solverTok.decode(req.promptIds, { skipSpecialTokens: true });
+    const { roles } = await scriptedRoles(config, (prompt, req, row) => {
       if (req.keys[1] === 'gen' && row === 0) answered.push(/Q(\d+)\.0/.exec(prompt)![1]);
-      const right = /^([A-H])\) (?:x|a)$/m.exec(prompt)![1];
-      return row === 0 ? `so \\boxed{${right}}` : `hmm \\boxed{${right === 'A' ? 'B' : 'A'}}`;
     });
     const documents = Array.from({ length: 8 }, (_, i) => ({ doc_id: `d${i}`, content: `document ${i}`, extra: {} }));
     const dev = [{ question_id: 'v0', question_text: 'dev 0', choices: ['a', 'b', 'c', 'd'], correct_index: 0, extra: {} }];
@@ -143,26 +142,13 @@ describe('one INFUSER iteration on tiny models', () => {
   }, 300_000);
 
   it('solver filter top_alpha with a fixed Generator: influence is computed, the Solver trains on the top half only', async () => {
-    const e = await testEngine();
-    const cfg = tinyModelConfig('LlamaForCausalLM', { vocabSize: 266, maxPositionEmbeddings: 1024, hiddenSize: 16 });
     const config = buildConfig({
       overrides: {
         'training.doc_batch_size': 8, 'generator.rollout.n': 2, 'solver.rollout.n': 2, 'training.reward_mode': 'fixed',
         'influence.solver_filter_mode': 'top_alpha', 'influence.solver_filter_alpha': 0.5,
       },
     });
-    const roles = createEngineRoles(e, {
-      generator: { config: cfg, weights: randomWeights(cfg, 1), tokenizer: tokenizer() },
-      solver: { config: cfg, weights: randomWeights(cfg, 2), tokenizer: tokenizer() },
-      config,
-    });
-    script(roles.generator, (req, row) => QUESTION(Number(req.keys[1]), row));
-    const solverTok = roles.solver.tokenizer;
-    script(roles.solver, (req, row) => {
-      const prompt = solverTok.decode(req.promptIds, { skipSpecialTokens: true });
-      const right = /^([A-H])\) (?:x|a)$/m.exec(prompt)![1];
-      return row === 0 ? `so \\boxed{${right}}` : `hmm \\boxed{${right === 'A' ? 'B' : 'A'}}`;
-    });
+    const { roles } = await scriptedRoles(config);
     const documents = Array.from({ length: 8 }, (_, i) => ({ doc_id: `d${i}`, content: `doc ${i}`, extra: {} }));
     const dev = [{ question_id: 'v0', question_text: 'dev 0', choices: ['a', 'b', 'c', 'd'], correct_index: 0, extra: {} }];
     const result = await runIteration({
