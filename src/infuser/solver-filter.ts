@@ -77,7 +77,11 @@ export function selectSolverQuestions(questions: readonly FilterCandidate[], s: 
     kept = ranked.slice(0, target);
   } else {
     const bySlot = new Map<number | string, number[]>();
-    for (const i of live) bySlot.set(questions[i].slot, [...(bySlot.get(questions[i].slot) ?? []), i]);
+    for (const i of live) {
+      const ids = bySlot.get(questions[i].slot) ?? [];
+      ids.push(i);
+      bySlot.set(questions[i].slot, ids);
+    }
     kept = [];
     for (const [slot, ids] of bySlot) {
       const ranked = s.mode === 'top_k' ? [...ids].sort(byInfluence) : shuffled(ids, 'slot', slot);
