@@ -1,7 +1,6 @@
 // One generated question as text only (model output is untrusted): validity, Solver accuracy, influence,
 // reward, whether the Solver filter left it out, choices with the correct letter, and the raw response
-// folded away. Used by CellQuestions and
-// QuestionStream.
+// folded away. Used by CellQuestions and QuestionStream.
 import type { QuestionRow } from '../../infuser/run-records.ts';
 import { formatScore } from '../plot/diverging-scale.ts';
 
