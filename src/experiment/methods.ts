@@ -9,13 +9,15 @@
 // each iteration's non-degenerate questions, `fixed_random` on a random half of the same size (the
 // reference's `influence.solver_filter_mode` top_alpha / random_alpha, with α counting the
 // non-degenerate questions: most valid ones are degenerate here, and the reference's base made α = 0.5
-// drop almost nothing).
+// drop almost nothing). `infuser_top` is INFUSER with that same filter on, paired with `fixed_top`: the
+// two differ only in whether the Generator is trained, so the pair says what the Generator adds once the
+// Solver already uses the ranking.
 import type { ConfigOverrides, RunConfig } from '../infuser/config.ts';
 
 /** The paper's comparison and the ceiling: what the presets run. */
 export const METHODS = ['base', 'fixed', 'infuser', 'rzero', 'spice', 'dev_only'] as const;
 /** Every method `--methods` accepts, in report order. */
-export const ALL_METHODS = [...METHODS, 'fixed_top', 'fixed_random'] as const;
+export const ALL_METHODS = [...METHODS, 'fixed_top', 'fixed_random', 'infuser_top'] as const;
 export type Method = (typeof ALL_METHODS)[number];
 
 /** Methods whose Generator writes questions (validity, generated-question accuracy and mix apply). */
@@ -82,6 +84,13 @@ export const METHOD_INFO: Record<Method, MethodInfo> = {
     rewardMode: 'fixed',
     description: `fixed Generator; the Solver trains on a random ${FILTER_ALPHA * 100}% of non-degenerate questions (random_alpha), the control for fixed_top`,
     overrides: filterArm('random_alpha'),
+  },
+  infuser_top: {
+    label: 'INFUSER, top-influence half',
+    rewardMode: 'infuser',
+    description: `INFUSER; the Solver trains on the ${FILTER_ALPHA * 100}% of non-degenerate questions with the highest influence (top_alpha); control fixed_top`,
+    overrides: filterArm('top_alpha'),
+    control: 'fixed_top',
   },
 };
 
