@@ -1,0 +1,85 @@
+// Does a Generator reward steer which kinds of question get written? (issue 5, docs/experiment.md,
+// "Does influence pick better Solver data than chance?", item 10.) In the built-in world a document
+// fixes its kind, so a reward can only steer by making the Generator write valid questions more often
+// for some kinds. For every trained Generator run with a `fixed` run of the same seed in the folder
+// (the same documents, an untrained Generator), and for every kind, this sets the push the update gave
+// the kind (the sum of the advantages of its valid questions over the first two thirds of the
+// iterations; advantages are centred within a document, so a positive sum favours writing valid
+// questions) against how the kind's validity moved from the first to the last third, minus the fixed
+// run's move. A reward that steers shows a positive correlation.
+// Run:
+//   node --import ./scripts/register-hooks.mjs --import tsx scripts/steer-report.ts experiments/NAME
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRunQuestions } from '../src/experiment/experiment.ts';
+import type { ExperimentSettings } from '../src/experiment/settings.ts';
+import type { QuestionRow } from '../src/infuser/run-records.ts';
+
+/** A push counts as one way or the other beyond this size (advantages are about ±1 per question). */
+const CLEAR_PUSH = 0.05;
+
+const dir = process.argv[2];
+if (dir === undefined) throw new Error('steer-report: give an experiment folder with a fixed run, e.g. experiments/infuser-30-momentum');
+const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as ExperimentSettings;
+const third = Math.max(1, Math.floor(settings.iterations / 3));
+const phaseOf = (iteration: number) => (iteration < third ? 0 : iteration >= settings.iterations - third ? 1 : null);
+const kindOf = (q: QuestionRow) => `${q.topic ?? '?'}/${q.question_type ?? '?'}`;
+
+/** kind → validity (valid / rows) in the first and the last third. */
+function validityByKind(rows: QuestionRow[]): Map<string, [number, number]> {
+  const counts = new Map<string, number[]>();
+  for (const q of rows) {
+    const phase = phaseOf(q.iteration);
+    if (phase === null) continue;
+    const c = counts.get(kindOf(q)) ?? [0, 0, 0, 0];
+    c[2 * phase] += q.valid ? 1 : 0;
+    c[2 * phase + 1] += 1;
+    counts.set(kindOf(q), c);
+  }
+  return new Map([...counts].filter(([, c]) => c[1] > 0 && c[3] > 0).map(([k, c]) => [k, [c[0] / c[1], c[2] / c[3]]]));
+}
+
+function pearson(xs: number[], ys: number[]): number {
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let sxy = 0; let sxx = 0; let syy = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+const runs = await readRunQuestions(dir);
+const seedOf = (file: string) => file.slice(file.lastIndexOf('-seed') + 5, file.indexOf('.questions.jsonl'));
+const fixedBySeed = new Map(runs.filter((r) => r.method === 'fixed').map((r) => [seedOf(r.file), validityByKind(r.rows)]));
+if (fixedBySeed.size === 0) throw new Error(`steer-report: ${dir} has no fixed run to compare with`);
+
+// method → one point per (seed, kind): push, validity move against fixed, early validity gap to fixed
+const points = new Map<string, { push: number; move: number; earlyGap: number }[]>();
+for (const { method, file, rows } of runs) {
+  const fixed = fixedBySeed.get(seedOf(file));
+  if (fixed === undefined || rows.every((q) => q.advantage === 0)) continue;
+  const push = new Map<string, number>();
+  for (const q of rows) if (q.valid && q.iteration < settings.iterations - third) push.set(kindOf(q), (push.get(kindOf(q)) ?? 0) + q.advantage);
+  for (const [kind, [early, late]] of validityByKind(rows)) {
+    const f = fixed.get(kind);
+    if (f === undefined) continue;
+    const list = points.get(method) ?? [];
+    list.push({ push: push.get(kind) ?? 0, move: late - early - (f[1] - f[0]), earlyGap: early - f[0] });
+    points.set(method, list);
+  }
+}
+
+const meanMove = (ps: { move: number }[]) => (ps.length === 0 ? '–' : `${(100 * ps.reduce((a, p) => a + p.move, 0) / ps.length).toFixed(1)} points`);
+console.log(`Push: the sum of advantages of a kind's valid questions in iterations 0–${settings.iterations - third - 1}. ` +
+  `Move: its validity in iterations ${settings.iterations - third}–${settings.iterations - 1} minus 0–${third - 1}, minus the fixed run's on the same seed.\n`);
+console.log('| method | run-kinds | r(push, move) | move where push > 0.05 | move where push < −0.05 | r(push, early validity gap to fixed) |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const [method, ps] of [...points].sort((a, b) => a[0].localeCompare(b[0]))) {
+  const up = ps.filter((p) => p.push > CLEAR_PUSH);
+  const down = ps.filter((p) => p.push < -CLEAR_PUSH);
+  console.log(`| ${method} | ${ps.length} | ${pearson(ps.map((p) => p.push), ps.map((p) => p.move)).toFixed(2)} | ` +
+    `${meanMove(up)} (${up.length}) | ${meanMove(down)} (${down.length}) | ${pearson(ps.map((p) => p.push), ps.map((p) => p.earlyGap)).toFixed(2)} |`);
+}
