@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
+import { kindOf } from '../src/experiment/iteration-summary.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
 import { buildWorld } from '../src/world/documents.ts';
 
@@ -42,7 +43,7 @@ for (const { method, rows } of await readRunQuestions(dir)) {
   const byKind = table.get(method) ?? new Map<string, Record<'early' | 'late' | 'all', Cell>>();
   table.set(method, byKind);
   for (const q of rows) {
-    const kind = `${q.topic ?? '?'}/${q.question_type ?? '?'}`;
+    const kind = kindOf(q.topic, q.question_type);
     const devAt = q.valid && q.question !== null ? devIndex.get(q.question) : undefined;
     const isHeldout = q.valid && q.question !== null && heldoutTexts.has(q.question);
     if (devAt !== undefined || isHeldout) {

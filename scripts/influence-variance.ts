@@ -14,6 +14,7 @@
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/influence-variance.ts experiments/NAME
 import { readRunQuestions } from '../src/experiment/experiment.ts';
+import { kindOf } from '../src/experiment/iteration-summary.ts';
 
 interface Live { group: string[]; influence: number }
 const LEVELS = ['between iterations', 'between kinds within an iteration', 'between documents of a kind', 'within a document'] as const;
@@ -48,16 +49,16 @@ function nestedSumsOfSquares(rows: Live[]): number[] {
 const dir = process.argv[2];
 if (dir === undefined) throw new Error('influence-variance: give an experiment folder, e.g. experiments/infuser-30-momentum');
 const byMethod = new Map<string, Live[]>();
-for (const { method, file, rows } of await readRunQuestions(dir)) {
-  const seed = file.slice(file.lastIndexOf('-seed') + 5, file.indexOf('.questions.jsonl'));
+for (const { method, seed, rows } of await readRunQuestions(dir)) {
+  const lives = byMethod.get(method) ?? [];
+  byMethod.set(method, lives);
   for (const q of rows) {
     if (!q.valid || q.degenerate !== false || q.influence === null) continue;
-    const kind = `${q.topic ?? '?'}/${q.question_type ?? '?'}`;
     // iteration, kind, document slot: each level nested in the one before
-    const live = { group: [`${seed}:${q.iteration}`, kind, `${q.slot}`], influence: q.influence };
-    byMethod.set(method, [...(byMethod.get(method) ?? []), live]);
+    lives.push({ group: [`${seed}:${q.iteration}`, kindOf(q.topic, q.question_type), `${q.slot}`], influence: q.influence });
   }
 }
+for (const [method, lives] of byMethod) if (lives.length === 0) byMethod.delete(method);
 if (byMethod.size === 0) throw new Error(`influence-variance: ${dir} has no live questions with an influence score`);
 
 console.log('| method | live questions | ' + LEVELS.join(' | ') +

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
+import { kindOf as kindOfLabels } from '../src/experiment/iteration-summary.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
 import type { QuestionRow } from '../src/infuser/run-records.ts';
 
@@ -23,7 +24,7 @@ if (dir === undefined) throw new Error('steer-report: give an experiment folder 
 const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as ExperimentSettings;
 const third = Math.max(1, Math.floor(settings.iterations / 3));
 const phaseOf = (iteration: number) => (iteration < third ? 0 : iteration >= settings.iterations - third ? 1 : null);
-const kindOf = (q: QuestionRow) => `${q.topic ?? '?'}/${q.question_type ?? '?'}`;
+const kindOf = (q: QuestionRow) => kindOfLabels(q.topic, q.question_type);
 
 /** kind → validity (valid / rows) in the first and the last third. */
 function validityByKind(rows: QuestionRow[]): Map<string, [number, number]> {
@@ -52,14 +53,13 @@ function pearson(xs: number[], ys: number[]): number {
 }
 
 const runs = await readRunQuestions(dir);
-const seedOf = (file: string) => file.slice(file.lastIndexOf('-seed') + 5, file.indexOf('.questions.jsonl'));
-const fixedBySeed = new Map(runs.filter((r) => r.method === 'fixed').map((r) => [seedOf(r.file), validityByKind(r.rows)]));
+const fixedBySeed = new Map(runs.filter((r) => r.method === 'fixed').map((r) => [r.seed, validityByKind(r.rows)]));
 if (fixedBySeed.size === 0) throw new Error(`steer-report: ${dir} has no fixed run to compare with`);
 
 // method → one point per (seed, kind): push, validity move against fixed, early validity gap to fixed
 const points = new Map<string, { push: number; move: number; earlyGap: number }[]>();
-for (const { method, file, rows } of runs) {
-  const fixed = fixedBySeed.get(seedOf(file));
+for (const { method, seed, rows } of runs) {
+  const fixed = fixedBySeed.get(seed);
   if (fixed === undefined || rows.every((q) => q.advantage === 0)) continue;
   const push = new Map<string, number>();
   for (const q of rows) if (q.valid && q.iteration < settings.iterations - third) push.set(kindOf(q), (push.get(kindOf(q)) ?? 0) + q.advantage);

@@ -123,6 +123,7 @@ describe('CI-sized experiment: every method × 1 seed × 2 iterations', () => {
     // The reports' reader gives back every run's question file, row for row.
     const read = await readRunQuestions(outDir);
     expect(read.map((r) => r.method)).toEqual([...METHODS].sort());
+    expect(read.map((r) => r.seed)).toEqual(read.map(() => '1'));
     for (const r of read) expect(r.rows).toEqual(await readJsonl<QuestionRow>(r.file));
     // Every final Solver answered the 8 held-out questions twice (4 of 16 right) and greedily once (its
     // first answer, A: 2 of 8 right): nothing to tell apart.

@@ -89,14 +89,15 @@ async function saveRun(outDir: string, name: string, run: RunOutput): Promise<vo
   await writeAtomic(`${base}.json`, `${JSON.stringify(run.summaries, null, 2)}\n`);
 }
 
-/** Every run's generated questions in an experiment folder (saveRun's `.questions.jsonl`), by file name. */
-export async function readRunQuestions(outDir: string): Promise<{ method: string; file: string; rows: QuestionRow[] }[]> {
+/** Every run's generated questions in an experiment folder (saveRun's `.questions.jsonl`), with the method and seed its file name gives. */
+export async function readRunQuestions(outDir: string): Promise<{ method: string; seed: string; file: string; rows: QuestionRow[] }[]> {
   const runs = join(outDir, 'runs');
   const files = (await readdir(runs)).filter((f) => f.endsWith('.questions.jsonl')).sort();
   return Promise.all(files.map(async (file) => {
     const path = join(runs, file);
     const rows = parseJsonlFile(await readFile(path, 'utf8'), path).map((r) => r.value as unknown as QuestionRow);
-    return { method: file.slice(0, file.indexOf('-seed')), file: path, rows };
+    const at = file.lastIndexOf('-seed');
+    return { method: file.slice(0, at), seed: file.slice(at + '-seed'.length, -'.questions.jsonl'.length), file: path, rows };
   }));
 }
 
