@@ -3,7 +3,10 @@
 // §10.2), deterministic from --seed (default 5). --scale=K multiplies the fact base's entity counts
 // (default 10, the shipped world; the anchors' tokenizer is fitted to its names).
 // --heldout=N sets the held-out set's size (default 480; a scale-1 world has room for none: --heldout=0).
-// Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/build-world.ts [--seed=5] [--scale=10] [--heldout=480] [--out=public/world]
+// --mixed=1 writes only the mixed world's documents.json (default --out=public/world-mixed): the same
+// problems regrouped so a document holds two or three question types of its topic; its dev and held-out
+// sets are the single-kind world's (src/world/documents.ts, mixDocuments).
+// Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/build-world.ts [--seed=5] [--scale=10] [--heldout=480] [--mixed=1] [--out=public/world]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWorld, documentRow, DEFAULT_WORLD } from '../src/world/documents.ts';
@@ -17,10 +20,16 @@ const seed = Number(flag('seed', String(DEFAULT_WORLD.seed)));
 if (!Number.isSafeInteger(seed)) throw new Error(`build-world: --seed must be an integer, got ${flag('seed', '')}`);
 const scale = Number(flag('scale', String(DEFAULT_WORLD.scale)));
 const heldoutQuestions = Number(flag('heldout', String(DEFAULT_WORLD.heldoutQuestions)));
-const out = flag('out', 'public/world');
-const world = buildWorld({ seed, scale, heldoutQuestions });
+const mixed = flag('mixed', '0');
+if (mixed !== '0' && mixed !== '1') throw new Error(`build-world: --mixed must be 0 or 1, got ${mixed}`);
+const out = flag('out', mixed === '1' ? 'public/world-mixed' : 'public/world');
+const world = buildWorld({ seed, scale, heldoutQuestions, mixed: mixed === '1' });
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'documents.json'), JSON.stringify(world.documents.map(documentRow), null, 1) + '\n');
+if (mixed === '1') {
+  console.log(`build-world: seed ${seed}, scale ${scale}, mixed: ${world.documents.length} documents -> ${out} (dev and held-out: the single-kind world's)`);
+  process.exit(0);
+}
 writeFileSync(join(out, 'dev.json'), JSON.stringify(world.dev, null, 1) + '\n');
 writeFileSync(join(out, 'heldout.json'), JSON.stringify(world.heldout, null, 1) + '\n');
 console.log(`build-world: seed ${seed}, scale ${scale}: ${world.documents.length} documents, ${world.dev.length} dev and ${world.heldout.length} held-out questions -> ${out}`);

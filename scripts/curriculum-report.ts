@@ -15,9 +15,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
-import { kindOf } from '../src/experiment/iteration-summary.ts';
+import { rowKind } from '../src/experiment/iteration-summary.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
-import { buildWorld } from '../src/world/documents.ts';
+import { buildWorld, DEV_KINDS } from '../src/world/documents.ts';
 
 // live: valid and not degenerate (what Stage 6 may train on); trained: of those, what it did train on
 // (runs saved before the Solver filter do not say, and count none).
@@ -43,7 +43,7 @@ for (const { method, rows } of await readRunQuestions(dir)) {
   const byKind = table.get(method) ?? new Map<string, Record<'early' | 'late' | 'all', Cell>>();
   table.set(method, byKind);
   for (const q of rows) {
-    const kind = kindOf(q.topic, q.question_type);
+    const kind = rowKind(q);
     const devAt = q.valid && q.question !== null ? devIndex.get(q.question) : undefined;
     const isHeldout = q.valid && q.question !== null && heldoutTexts.has(q.question);
     if (devAt !== undefined || isHeldout) {
@@ -91,6 +91,14 @@ for (const [method, byKind] of [...table.entries()].sort((a, b) => a[0].localeCo
     console.log(`| ${kind} | ${cells.all.rows} | ${pct(cells.early)} | ${pct(cells.late)} | ${share(cells.early, 'early')} | ${share(cells.late, 'late')} | ${mean(cells.all.influence)} | ${mean(cells.all.advantage)} |${trainedCell(cells.all)}`);
   }
   console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | |${trainedCell(total.all)}`);
+  // What a Generator can choose in the mixed world (one document, several kinds): how much of what it
+  // writes is of a kind the dev set tests.
+  const devKinds = new Set(DEV_KINDS.map(([t, q]) => `${t}/${q}`));
+  const devShare = (p: 'early' | 'late') => {
+    const n = [...byKind.entries()].filter(([k]) => devKinds.has(k)).reduce((a, [, c]) => a + c[p].valid, 0);
+    return total[p].valid === 0 ? '–' : `${((100 * n) / total[p].valid).toFixed(1)}% (${n}/${total[p].valid})`;
+  };
+  console.log(`\nValid questions of the dev kinds: early ${devShare('early')}, late ${devShare('late')}.`);
   const r = repeats.get(method) ?? { pool: 0, after: 0, heldout: 0 };
   console.log(`\nValid questions that repeat a dev question verbatim: ${r.pool + r.after} of ${total.all.valid} `
     + `(${r.pool} of the pool's ${poolSize}, ${r.after} after it); that repeat a held-out question: ${r.heldout}.`);

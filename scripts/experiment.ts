@@ -13,6 +13,8 @@
 //   --heldout-file PATH    dev-format questions kept out of every run (default public/world/heldout.json)
 //   --check-labels         only questions whose golden answer the world's label check finds right are valid
 //   --model DIR            anchor folder for both roles (default public/anchors/tiny-world)
+//   --pool PATH            document pool (default public/world/documents.json; the mixed world:
+//                          public/world-mixed/documents.json, scripts/build-world.ts --mixed=1)
 //   --adapter gles|default (default gles: Dawn's OpenGL ES backend on llvmpipe)
 //   --processes N          seeds run in N child processes side by side (default: one per seed, at most 3).
 //                          A run waits on the GPU more than it computes, so on a 2-core machine 3
@@ -42,7 +44,7 @@ import { startingPointSection, withStartingPoint } from '../src/experiment/start
 const FLAGS = {
   preset: 'string', name: 'string', seeds: 'string', iterations: 'number', methods: 'string', set: 'list',
   model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'write-card': 'boolean', shard: 'string',
-  processes: 'number', heldout: 'number', 'heldout-file': 'string', 'check-labels': 'boolean',
+  processes: 'number', heldout: 'number', 'heldout-file': 'string', 'check-labels': 'boolean', pool: 'string',
 } as const;
 
 /** "--shard 1/3" → run the seeds at positions ≡ 1 (mod 3); processes with different shards share one folder. */
@@ -65,6 +67,8 @@ function settingsFrom(flags: Flags): ExperimentSettings {
   if (flags.methods !== undefined) s.methods = parseMethods(String(flags.methods));
   if (flags.heldout !== undefined) s.heldout = flags.heldout as number;
   if (flags['check-labels'] === true) s.checkLabels = true;
+  if (flags.pool !== undefined) s.pool = String(flags.pool);
+  if (flags.model !== undefined) s.model = String(flags.model);
   for (const item of (flags.set as string[] | undefined) ?? []) {
     const { key, value } = parseCliOverride(`--${item}`);
     s.overrides[key] = value;
@@ -76,7 +80,7 @@ function settingsFrom(flags: Flags): ExperimentSettings {
 const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
 const stamp = () => new Date().toISOString().slice(11, 19);
 
-async function measureAnchors(engine: Engine, modelDir: string, adapter: string, writeCard: boolean): Promise<void> {
+async function measureAnchors(engine: Engine, modelDir: string, pool: string | undefined, adapter: string, writeCard: boolean): Promise<void> {
   const seed = 1;
   const settings = presetSettings('full');
   settings.overrides = {
@@ -85,7 +89,7 @@ async function measureAnchors(engine: Engine, modelDir: string, adapter: string,
   };
   const config: RunConfig = methodConfig(settings, 'fixed', seed);
   const { model } = await loadRoleModel(modelDir, '--generator');
-  const { documents } = await loadPool(undefined, model.tokenizer, config, warn);
+  const { documents } = await loadPool(pool, model.tokenizer, config, warn);
   const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
   const picked = new DocumentSampler(documents.length, docsShuffle(seed)).nextBatch(64).map((i) => documents[i]);
   const roles = createEngineRoles(engine, { generator: model, solver: model, config });
@@ -147,12 +151,13 @@ async function main(): Promise<void> {
   const engine = new Engine(gpu);
   const adapter = gpu.adapter.description || gpu.adapter.device || 'unknown adapter';
   console.log(`${stamp()} adapter: ${adapter}`);
-  if (settings === null) return measureAnchors(engine, modelDir, adapter, flags['write-card'] === true);
+  const pool = flags.pool as string | undefined;
+  if (settings === null) return measureAnchors(engine, modelDir, pool, adapter, flags['write-card'] === true);
   const name = nameOf(flags);
   const outDir = outDirOf(flags);
   const config = methodConfig(settings, settings.methods[0], settings.seeds[0]);
   const { model } = await loadRoleModel(modelDir, '--generator');
-  const { documents } = await loadPool(undefined, model.tokenizer, config, warn);
+  const { path: poolPath, documents } = await loadPool(pool, model.tokenizer, config, warn);
   const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
   const heldoutFile = (flags['heldout-file'] as string | undefined) ?? DEFAULT_INPUTS.heldout;
   const { questions: heldout } = settings.heldout > 0 ? await loadDev(heldoutFile, 'auto', config, warn, settings.heldout, '--heldout-file') : { questions: [] };
@@ -160,7 +165,7 @@ async function main(): Promise<void> {
   await runExperiment(
     {
       settings, outDir, title: `INFUSER reproduction on the tiny world (${name})`,
-      setupNotes: [`model: ${modelDir} (both roles); ${documents.length} documents, ${dev.length} dev questions, `
+      setupNotes: [`model: ${modelDir} (both roles); ${documents.length} documents (${poolPath}), ${dev.length} dev questions, `
         + `${heldout.length} held-out questions (${settings.heldout > 0 ? heldoutFile : 'none'}); adapter: ${adapter}`],
       log: (line) => console.log(`${stamp()} ${line}`),
       shard: shardFrom(flags),

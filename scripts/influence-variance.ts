@@ -14,7 +14,7 @@
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/influence-variance.ts experiments/NAME
 import { readRunQuestions } from '../src/experiment/experiment.ts';
-import { kindOf } from '../src/experiment/iteration-summary.ts';
+import { rowKind } from '../src/experiment/iteration-summary.ts';
 
 interface Live { group: string[]; influence: number }
 const LEVELS = ['between iterations', 'between kinds within an iteration', 'between documents of a kind', 'within a document'] as const;
@@ -55,7 +55,7 @@ for (const { method, seed, rows } of await readRunQuestions(dir)) {
   for (const q of rows) {
     if (!q.valid || q.degenerate !== false || q.influence === null) continue;
     // iteration, kind, document slot: each level nested in the one before
-    lives.push({ group: [`${seed}:${q.iteration}`, kindOf(q.topic, q.question_type), `${q.slot}`], influence: q.influence });
+    lives.push({ group: [`${seed}:${q.iteration}`, rowKind(q), `${q.slot}`], influence: q.influence });
   }
 }
 for (const [method, lives] of byMethod) if (lives.length === 0) byMethod.delete(method);

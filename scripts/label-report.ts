@@ -9,7 +9,7 @@
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/label-report.ts experiments/NAME
 import type { QuestionRow } from '../src/infuser/run-records.ts';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
-import { kindOf } from '../src/experiment/iteration-summary.ts';
+import { rowKind } from '../src/experiment/iteration-summary.ts';
 import { labelVerdictOf } from '../src/experiment/iteration-summary.ts';
 import type { LabelVerdict } from '../src/world/question-check.ts';
 
@@ -51,7 +51,7 @@ for (const { method, rows } of await readRunQuestions(dir)) {
     if (!q.valid || q.question === null || q.choices === null || q.answer === null) continue;
     const verdict = labelVerdictOf(q);
     add(byMethod, method, verdict, q);
-    add(byKind, kindOf(q.topic, q.question_type), verdict, q);
+    add(byKind, rowKind(q), verdict, q);
     if (q.degenerate === false && q.solver_trained !== undefined) {
       add(byFilter, `${method}, ${q.solver_trained ? 'trained on' : 'left out'}`, verdict, q);
     }

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
-import { kindOf as kindOfLabels } from '../src/experiment/iteration-summary.ts';
+import { rowKind } from '../src/experiment/iteration-summary.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
 import type { QuestionRow } from '../src/infuser/run-records.ts';
 
@@ -24,7 +24,6 @@ if (dir === undefined) throw new Error('steer-report: give an experiment folder 
 const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as ExperimentSettings;
 const third = Math.max(1, Math.floor(settings.iterations / 3));
 const phaseOf = (iteration: number) => (iteration < third ? 0 : iteration >= settings.iterations - third ? 1 : null);
-const kindOf = (q: QuestionRow) => kindOfLabels(q.topic, q.question_type);
 
 /** kind → validity (valid / rows) in the first and the last third. */
 function validityByKind(rows: QuestionRow[]): Map<string, [number, number]> {
@@ -32,10 +31,10 @@ function validityByKind(rows: QuestionRow[]): Map<string, [number, number]> {
   for (const q of rows) {
     const phase = phaseOf(q.iteration);
     if (phase === null) continue;
-    const c = counts.get(kindOf(q)) ?? [0, 0, 0, 0];
+    const c = counts.get(rowKind(q)) ?? [0, 0, 0, 0];
     c[2 * phase] += q.valid ? 1 : 0;
     c[2 * phase + 1] += 1;
-    counts.set(kindOf(q), c);
+    counts.set(rowKind(q), c);
   }
   return new Map([...counts].filter(([, c]) => c[1] > 0 && c[3] > 0).map(([k, c]) => [k, [c[0] / c[1], c[2] / c[3]]]));
 }
@@ -62,7 +61,7 @@ for (const { method, seed, rows } of runs) {
   const fixed = fixedBySeed.get(seed);
   if (fixed === undefined || rows.every((q) => q.advantage === 0)) continue;
   const push = new Map<string, number>();
-  for (const q of rows) if (q.valid && q.iteration < settings.iterations - third) push.set(kindOf(q), (push.get(kindOf(q)) ?? 0) + q.advantage);
+  for (const q of rows) if (q.valid && q.iteration < settings.iterations - third) push.set(rowKind(q), (push.get(rowKind(q)) ?? 0) + q.advantage);
   for (const [kind, [early, late]] of validityByKind(rows)) {
     const f = fixed.get(kind);
     if (f === undefined) continue;

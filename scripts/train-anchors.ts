@@ -13,6 +13,7 @@
 //   --mark-letter=none|paren|adjacent (Solver replies also name the letter after the answer: solverReply)
 //   --generator-order=shuffled|answer-first|solution-first (where Generator replies put the correct choice
 //     and whether a derivation comes before it: GeneratorOrder)
+//   --mixed=0|1 (1: the mixed world's documents, src/world/documents.ts, for the Generator examples)
 //   --init=DIR (start from that anchor folder's weights, shape and tokenizer instead of a fresh model and
 //   a tokenizer fitted here: fine-tunes an anchor whose lookups have formed on changed SFT data);
 //   --init=git:COMMIT[:DIR] reads the folder (default public/anchors/tiny-world) as that commit holds it
@@ -101,6 +102,8 @@ if (!['none', 'paren', 'adjacent'].includes(MARK_LETTER)) throw new Error(`train
 const GENERATOR_ORDER = flag('generator-order', DEFAULT_SFT.generatorOrder) as GeneratorOrder;
 if (!GENERATOR_ORDERS.includes(GENERATOR_ORDER)) throw new Error(`train-anchors: --generator-order must be one of ${GENERATOR_ORDERS.join(', ')}, got ${GENERATOR_ORDER}`);
 const INIT = flag('init', '');
+const MIXED = flag('mixed', '0');
+if (MIXED !== '0' && MIXED !== '1') throw new Error(`train-anchors: --mixed must be 0 or 1, got ${MIXED}`);
 const PLAN_AT = INDUCTION_STEPS + CHOICE_STEPS + 20;
 
 /** Which warm-up replaces the SFT batch at `step`, if any (choice wins where both schedules fall). */
@@ -165,7 +168,7 @@ function initFolder(spec: string): FolderReader {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const world = buildWorld({ seed: SEED, scale: SCALE });
+  const world = buildWorld({ seed: SEED, scale: SCALE, mixed: MIXED === '1' });
   const sft = buildSftExamples(world, { markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER });
   const init = INIT === '' ? null : await loadHfFolder(initFolder(INIT));
   const built = init ? null : buildTokenizer([...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])], MAX_MERGES);
@@ -214,7 +217,7 @@ async function main(): Promise<void> {
     elapsedMin: 0, adapter: `${gpu.adapter.device} ${gpu.adapter.description}`.trim(),
     induction: { steps: INDUCTION_STEPS, every: INDUCTION_EVERY, grow: INDUCTION_GROW, hold: INDUCTION_HOLD, words: INDUCTION_WORDS, gap: INDUCTION_GAP, rows: inductionRows, vocabulary: inductionVocabulary.length, taken: 0, loss: NaN, restrict: INDUCTION_RESTRICT },
     choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },
-    markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, ...(INIT === '' ? {} : { init: INIT }),
+    markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, ...(INIT === '' ? {} : { init: INIT }), ...(MIXED === '1' ? { mixed: true } : {}),
   };
   const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' }[] = [];
   const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];

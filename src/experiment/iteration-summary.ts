@@ -2,7 +2,7 @@
 // the iteration's metric record (spec §8 names) and its question rows. Validity and generated-question
 // accuracy are null where the method generates nothing (base) or nothing valid was generated.
 import type { MetricRecord, QuestionRow } from '../infuser/run-records.ts';
-import { checkLabel, type LabelVerdict } from '../world/question-check.ts';
+import { checkLabel, questionKind, type LabelVerdict } from '../world/question-check.ts';
 import { generates, type Method } from './methods.ts';
 
 export const TARGET_METRIC = 'dev_rollout/accuracy_strict';
@@ -16,6 +16,17 @@ export function kindOf(topic: string | null, questionType: string | null): strin
   return `${topic ?? '?'}/${questionType ?? '?'}`;
 }
 
+/**
+ * A question row's kind: its document's labels, except for a mixed world's document (question_type
+ * 'mixed'), whose questions may be of several types: there the kind the question's text asks
+ * (question-check.ts), or "topic/?" when the text is no world form.
+ */
+export function rowKind(q: Pick<QuestionRow, 'topic' | 'question_type' | 'question'>): string {
+  if (q.question_type !== 'mixed') return kindOf(q.topic, q.question_type);
+  const kind = questionKind(q.question ?? '');
+  return kind === null ? kindOf(q.topic, null) : kindOf(...kind);
+}
+
 export interface IterationSummary {
   method: Method;
   seed: number;
@@ -26,7 +37,7 @@ export interface IterationSummary {
   frac_valid_questions: number | null;
   /** `gen_answer_rollout/accuracy_strict`; null for base or when no question was valid. */
   gen_accuracy: number | null;
-  /** Valid generated questions per kind "topic/question_type" (the document's labels). */
+  /** Valid generated questions per kind "topic/question_type" (rowKind). */
   kind_counts: Record<string, number>;
   /** Valid generated questions by the world's label check (question-check.ts) of their golden answer. */
   label_counts: Partial<Record<LabelVerdict, number>>;
@@ -45,7 +56,7 @@ export function summarizeIteration(method: Method, seed: number, metrics: Metric
   const labels: Partial<Record<LabelVerdict, number>> = {};
   for (const q of questions) {
     if (!q.valid) continue;
-    const kind = kindOf(q.topic, q.question_type);
+    const kind = rowKind(q);
     kinds[kind] = (kinds[kind] ?? 0) + 1;
     const verdict = labelVerdictOf(q);
     labels[verdict] = (labels[verdict] ?? 0) + 1;

@@ -9,7 +9,7 @@ import type { RunConfig } from '../infuser/config.ts';
 import { buildGeneratorMessages, buildSolverMessages } from '../infuser/prompts.ts';
 import { parseGeneratorResponse } from '../infuser/question-parser.ts';
 import type { PolicyRole, Sample } from '../infuser/roles.ts';
-import { kindOf } from './iteration-summary.ts';
+import { kindOf, rowKind } from './iteration-summary.ts';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -99,7 +99,7 @@ async function answerQuestions(
 /**
  * The Generator writes `generator.rollout.n` questions for each document (keys [iteration, slot], as in
  * Stage 2); `correct` counts replies that parse and validate (§3.2–3.3). With `labelIsRight` (a world's
- * label check) it also counts the valid questions whose golden answer is right, per document kind.
+ * label check) it also counts the valid questions whose golden answer is right, per question kind (rowKind).
  */
 export async function evaluateGenerator(
   generator: PolicyRole, documents: readonly Document[], config: RunConfig, iteration = 0,
@@ -124,9 +124,13 @@ export async function evaluateGenerator(
     const valid = parsed.flatMap((p) => (p.ok ? [p] : []));
     add(report, kind, valid.length, samples.length);
     if (labelIsRight && report.rightLabels) {
-      const k = (report.rightLabels[kind] ??= { correct: 0, total: 0 });
-      k.correct += valid.filter((p) => labelIsRight(p.question_text, p.ground_truth)).length;
-      k.total += valid.length;
+      // A mixed world's document allows several kinds: a label is tallied under its question's (rowKind).
+      for (const p of valid) {
+        const questionKind = rowKind({ topic: label(doc.extra, 'topic'), question_type: label(doc.extra, 'question_type'), question: p.question_text });
+        const k = (report.rightLabels[questionKind] ??= { correct: 0, total: 0 });
+        if (labelIsRight(p.question_text, p.ground_truth)) k.correct++;
+        k.total++;
+      }
     }
     addLengths(report, samples);
   }

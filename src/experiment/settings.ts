@@ -18,6 +18,12 @@ export interface ExperimentSettings {
    * rest are `failed_check`): an oracle the paper does not have, to measure what wrong labels cost.
    */
   checkLabels: boolean;
+  /**
+   * Document pool and anchor folder when not the built-in ones (scripts/experiment.ts --pool, --model), so
+   * that a folder never mixes runs on other inputs; absent for the defaults, as in folders written before.
+   */
+  pool?: string;
+  model?: string;
 }
 
 /**

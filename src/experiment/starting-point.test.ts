@@ -23,7 +23,7 @@ describe('model card starting point', () => {
       generator: { ...tally(90, 128), rightLabels: { 'kinship/two_hop': { correct: 45, total: 90 } } }, solver: tally(200, 384),
       documents: 64, generatorSamples: 2, devQuestions: 96, solverSamples: 4, temperature: 0.7, generatorMaxTokens: 192, solverMaxTokens: 96, seed: 1, adapter: 'llvmpipe',
     });
-    expect(checked).toContain('golden answer right (the world\'s label check, src/world/question-check.ts) in **50.0% (45/90)** of the valid questions; by document kind: kinship/two_hop 50.0% (45/90)\n  - reply length');
+    expect(checked).toContain('golden answer right (the world\'s label check, src/world/question-check.ts) in **50.0% (45/90)** of the valid questions; by question kind (the document\'s, or in a mixed world the question\'s): kinship/two_hop 50.0% (45/90)\n  - reply length');
   });
 
   it('percentile uses nearest rank', () => {

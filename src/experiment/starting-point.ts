@@ -47,7 +47,7 @@ function rightLabelLines(t: Tally): string {
   const r = t.rightLabels;
   if (!r) return '';
   const right = Object.values(r).reduce((a, k) => a + k.correct, 0);
-  return `  - golden answer right (the world's label check, src/world/question-check.ts) in **${pct({ correct: right, total: t.correct })}** of the valid questions; by document kind: ${kindLines(r)}\n`;
+  return `  - golden answer right (the world's label check, src/world/question-check.ts) in **${pct({ correct: right, total: t.correct })}** of the valid questions; by question kind (the document's, or in a mixed world the question's): ${kindLines(r)}\n`;
 }
 
 export function startingPointSection(s: StartingPoint): string {

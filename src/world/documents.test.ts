@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildWorld, documentRow, DEV_KINDS, type DevRow } from './documents.ts';
 import { worldStream } from './facts.ts';
 import { drawProblem, questionText } from './problems.ts';
+import { checkLabel } from './question-check.ts';
 import { importDocuments } from '../data/documents.ts';
 import { importDevPool } from '../data/dev-pool.ts';
 import { readFileSync } from 'node:fs';
@@ -137,4 +138,52 @@ describe('built-in world', () => {
     for (const d of world.dev) expect(new Set(d.choices.map((c) => c.toLowerCase())).size).toBe(4);
   });
 
+  it('every problem of a document but two is answerable from the document: its text and the question, checked right', () => {
+    const unanswerable: string[] = [];
+    for (const d of world.documents) {
+      for (const p of d.problems) if (checkLabel(`${d.content} ${p.question}`, p.answer).verdict !== 'right') unanswerable.push(`${d.doc_id}: ${p.question}`);
+    }
+    // Towns have several roads, and world-1118 states two from Garodur (to Jokugi and to Riser): the two
+    // problems that lean on Garodur's road have two answers there. Left as shipped (the anchors were
+    // trained on this world); the mixed world has none.
+    expect(unanswerable).toEqual([
+      'world-1118: Which town do you reach from Nadin after two roads?', 'world-1118: Which town do you reach from Garodur after two roads?',
+    ]);
+  });
+});
+
+describe('mixed world', () => {
+  const mixed = buildWorld({ mixed: true });
+
+  it('regroups the same problems so a document holds two or three types of its topic; dev and held-out unchanged', () => {
+    expect(mixed.documents).toHaveLength(world.documents.length);
+    const texts = (w: typeof world) => w.documents.flatMap((d) => d.problems.map(questionText)).sort();
+    expect(texts(mixed)).toEqual(texts(world));
+    expect(JSON.stringify(mixed.dev)).toBe(JSON.stringify(world.dev));
+    expect(JSON.stringify(mixed.heldout)).toBe(JSON.stringify(world.heldout));
+    for (const [i, d] of mixed.documents.entries()) {
+      expect(d.doc_id).toBe(world.documents[i].doc_id);
+      expect(d.question_type).toBe('mixed');
+      expect(d.problems.length, d.doc_id).toBe(world.documents[i].problems.length);
+      for (const p of d.problems) expect(p.topic).toBe(d.topic);
+      expect(new Set(d.problems.map((p) => p.type)).size, d.doc_id).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('every problem of a mixed document is answerable from it, an event\'s duration next to its start', () => {
+    for (const d of mixed.documents) {
+      for (const p of d.problems) expect(checkLabel(`${d.content} ${p.question}`, p.answer).verdict, `${d.doc_id}: ${p.question}`).toBe('right');
+    }
+  });
+
+  it('a document count outside whole blocks of every kind keeps those documents single-kind', () => {
+    const small = buildWorld({ mixed: true, documents: 20, heldoutQuestions: 0 });
+    expect(small.documents.slice(0, 15).every((d) => d.question_type === 'mixed')).toBe(true);
+    expect(small.documents.slice(15).every((d) => d.question_type !== 'mixed')).toBe(true);
+  });
+
+  it('public/world-mixed/documents.json is this world, byte for byte (scripts/build-world.ts --mixed=1 rebuilds it)', () => {
+    const file = readFileSync(join(REPO, 'public/world-mixed/documents.json'), 'utf8');
+    expect(file).toBe(JSON.stringify(mixed.documents.map(documentRow), null, 1) + '\n');
+  });
 });

@@ -7,7 +7,8 @@
 import { buildWorldFacts, scaledSizes, worldStream, type WorldFacts } from './facts.ts';
 import { drawProblem, questionText, TOPICS, TOPIC_TYPES, type Problem, type QuestionType, type Topic } from './problems.ts';
 
-export interface WorldDocumentRow { doc_id: string; content: string; topic: Topic; question_type: QuestionType }
+/** 'mixed': a `mixed` world's document, whose problems are of two or three of its topic's types. */
+export interface WorldDocumentRow { doc_id: string; content: string; topic: Topic; question_type: QuestionType | 'mixed' }
 export interface WorldDocument extends WorldDocumentRow { problems: Problem[] }
 
 export interface DevRow {
@@ -40,7 +41,13 @@ const INTRO: Record<Topic, string> = {
  * dev kinds allowed only 35–121 distinct problems, too few for a held-out set of several hundred
  * questions kept out of the anchors' training (docs/experiment.md, "World v2").
  */
-export interface WorldOptions { seed: number; documents: number; devQuestions: number; heldoutQuestions: number; scale: number }
+/**
+ * `mixed`: the same problems regrouped so that a document states problems of two or three of its topic's
+ * types (mixDocuments), with dev and held-out sets unchanged. In the single-kind world a document fixes
+ * its question kind, and DuGRPO, which compares questions of one document, cannot reward the Generator
+ * for choosing a kind (docs/experiment.md, item 13).
+ */
+export interface WorldOptions { seed: number; documents: number; devQuestions: number; heldoutQuestions: number; scale: number; mixed?: boolean }
 export const DEFAULT_WORLD: WorldOptions = { seed: 5, documents: 1200, devQuestions: 96, heldoutQuestions: 480, scale: 10 };
 
 /** `heldout`: questions of the dev kinds that no run trains or selects on and no document states, for the final comparison only. */
@@ -59,7 +66,51 @@ function makeDocument(w: WorldFacts, index: number, topic: Topic, type: Question
   // "It lasted …" leans on the sentence before it, so only self-standing facts are deduplicated.
   for (const p of problems) for (const f of p.facts) if (f.startsWith('It ') || !facts.includes(f)) facts.push(f);
   const content = [INTRO[topic], ...facts].join(' ');
-  return { doc_id: `world-${String(index).padStart(4, '0')}`, content, topic, question_type: type, problems };
+  return { doc_id: docId(index), content, topic, question_type: type, problems };
+}
+
+const docId = (index: number) => `world-${String(index).padStart(4, '0')}`;
+
+/**
+ * A mixed document's text. A sentence already stated is skipped unless the next one of its problem leans
+ * on it ("It lasted …" follows its event): with types mixed, a lookup and an arithmetic problem can name
+ * the same event, and skipping its start would hang "It lasted" on another event.
+ */
+function mixedContent(topic: Topic, problems: readonly Problem[]): string {
+  const facts: string[] = [];
+  for (const p of problems) {
+    p.facts.forEach((f, j) => {
+      const leanedOn = p.facts[j + 1]?.startsWith('It ') === true;
+      if (f.startsWith('It ') || leanedOn || !facts.includes(f)) facts.push(f);
+    });
+  }
+  return [INTRO[topic], ...facts].join(' ');
+}
+
+/**
+ * Regroups the single-kind documents of each topic, block by block (one document of every kind per
+ * block, in allKinds order), into as many documents with the same problems: the block's problems of a
+ * topic are interleaved by type and cut into pieces the sizes of the original documents, so a piece of
+ * two or three problems holds two or three types. Documents outside a whole block stay as they are.
+ */
+function mixDocuments(documents: readonly WorldDocument[]): WorldDocument[] {
+  const kinds = allKinds();
+  const out = [...documents];
+  for (let start = 0; start + kinds.length <= documents.length; start += kinds.length) {
+    for (const topic of TOPICS) {
+      const slots = kinds.flatMap(([t], k) => (t === topic ? [start + k] : []));
+      const lists = slots.map((i) => documents[i].problems);
+      const interleaved: Problem[] = [];
+      for (let j = 0; j < Math.max(...lists.map((l) => l.length)); j++) for (const l of lists) if (j < l.length) interleaved.push(l[j]);
+      let at = 0;
+      for (const [n, i] of slots.entries()) {
+        const problems = interleaved.slice(at, at + lists[n].length);
+        at += lists[n].length;
+        out[i] = { doc_id: docId(i), content: mixedContent(topic, problems), topic, question_type: 'mixed', problems };
+      }
+    }
+  }
+  return out;
 }
 
 const LETTERS = 'ABCDEFGH';
@@ -96,7 +147,8 @@ export function buildWorld(opts: Partial<WorldOptions> = {}): World {
   const o = { ...DEFAULT_WORLD, ...opts };
   const facts = buildWorldFacts(o.seed, scaledSizes(o.scale));
   const kinds = allKinds();
-  const documents = Array.from({ length: o.documents }, (_, i) => makeDocument(facts, i, ...kinds[i % kinds.length]));
+  const single = Array.from({ length: o.documents }, (_, i) => makeDocument(facts, i, ...kinds[i % kinds.length]));
+  const documents = o.mixed === true ? mixDocuments(single) : single;
   const seen = new Set<string>();
   const dev = makeQuestions(facts, o.devQuestions, 'dev', seen);
   // A held-out question that some document states could be written by the Generator word for word and

@@ -64,6 +64,10 @@ describe('anchor model card', () => {
     const wider = anchorModelCard({ ...facts({}), batchTokens: 1536, lr: 0.001 }, true);
     expect(wider).toContain('--hidden=16 --batch-tokens=1536 --lr=0.001`');
     expect(anchorModelCard(facts({}), true)).toContain('- Choice-lookup warm-up: none');
+    const mixed = anchorModelCard({ ...facts({}), init: 'git:abc', mixed: true }, true);
+    expect(mixed).toContain('--init=git:abc --steps=100 --layers=2 --hidden=16 --mixed=1`');
+    expect(mixed).toContain('`scripts/build-world.ts --seed=5 --scale=10 --mixed=1` (3 documents in public/world-mixed/documents.json, each stating problems of two or three question types');
+    expect(plain).toContain('(3 documents in public/world/documents.json, 2 dev MCQs');
   });
 
   it('the shipped card names the command npm run train-anchors runs', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildWorldFacts, worldStream } from './facts.ts';
 import { drawProblem, questionText, TOPIC_TYPES, TOPICS } from './problems.ts';
-import { checkLabel, sentences } from './question-check.ts';
+import { checkLabel, questionKind, sentences } from './question-check.ts';
 
 describe('checkLabel', () => {
   // The reference is the world's own problem builder: its answer must check right and every distractor wrong.
@@ -44,5 +44,28 @@ describe('checkLabel', () => {
 
   it('sentences split after . ? ! and drop empty pieces', () => {
     expect(sentences(' A is red.  B is blue! What color is A? ')).toEqual(['A is red.', 'B is blue!', 'What color is A?']);
+  });
+});
+
+describe('questionKind', () => {
+  it('names the topic and type problems.ts drew, for every kind; quantities arithmetic by its relative count', () => {
+    const world = buildWorldFacts(7);
+    for (const topic of TOPICS) {
+      for (const type of TOPIC_TYPES[topic]) {
+        for (let i = 0; i < 25; i++) {
+          const text = questionText(drawProblem(world, topic, type, worldStream(7, 'kind', topic, type, i)));
+          expect(questionKind(text), text).toEqual([topic, type]);
+        }
+      }
+    }
+    expect(questionKind('Ami has 3 coins. How many coins does Ami have?')).toEqual(['quantities', 'lookup']);
+    expect(questionKind('Ami has 3 coins. Bo has 2 more coins than Ami. How many coins does Bo have?')).toEqual(['quantities', 'arithmetic']);
+    // Only Bo's count is relative: asking Ami's is a lookup.
+    expect(questionKind('Ami has 3 coins. Bo has 2 more coins than Ami. How many coins does Ami have?')).toEqual(['quantities', 'lookup']);
+  });
+
+  it('is null for text that is no question form of the world', () => {
+    expect(questionKind('Ami has 3 coins. Why?')).toBeNull();
+    expect(questionKind('')).toBeNull();
   });
 });

@@ -7,6 +7,8 @@
 // (a question form the world asks, but the text lacks or contradicts the facts it needs) and `unknown`
 // (not a question form of the world).
 
+import type { QuestionType, Topic } from './problems.ts';
+
 export type LabelVerdict = 'right' | 'wrong' | 'unanswerable' | 'unknown';
 
 export interface LabelCheck {
@@ -86,56 +88,60 @@ function pickBy(a: string, b: string, va: number | null, vb: number | null, larg
   return (va > vb) === larger ? a : b;
 }
 
-type Rule = [RegExp, (m: RegExpExecArray, f: Facts) => string | null];
+/** The (topic, type) a question form asks; "How many X does N have?" is arithmetic when N's count is stated relative to another's. */
+type KindOf = readonly [Topic, QuestionType] | ((m: RegExpExecArray, f: Facts) => readonly [Topic, QuestionType]);
+type Rule = [RegExp, (m: RegExpExecArray, f: Facts) => string | null, KindOf];
+
+const HAS_KIND: KindOf = (m, f) => (f.more.some((r) => r.who === m[2] && r.item === m[1]) ? ['quantities', 'arithmetic'] : ['quantities', 'lookup']);
 
 const num = (x: number | null, unit: (n: number) => string) => (x === null ? null : unit(x));
 const miles = (n: number) => `${n} miles`;
 const year = (n: number) => `year ${n}`;
 
 const RULES: Rule[] = [
-  [new RegExp(`^Who is the parent of ${NAME}\\?$`), (m, f) => get(f, f.parent, m[1])],
+  [new RegExp(`^Who is the parent of ${NAME}\\?$`), (m, f) => get(f, f.parent, m[1]), ['kinship', 'lookup']],
   [new RegExp(`^Who is the grandparent of ${NAME}\\?$`), (m, f) => {
     const p = get(f, f.parent, m[1]);
     return p === null ? null : get(f, f.parent, p);
-  }],
-  [new RegExp(`^Who is older, ${NAME} or ${NAME}\\?$`), (m, f) => pickBy(m[1], m[2], get(f, f.age, m[1]), get(f, f.age, m[2]), true)],
-  [new RegExp(`^How many ([a-z]+) does ${NAME} have\\?$`), (m, f) => num(get(f, f.has, `${m[2]}|${m[1]}`), String)],
+  }, ['kinship', 'two_hop']],
+  [new RegExp(`^Who is older, ${NAME} or ${NAME}\\?$`), (m, f) => pickBy(m[1], m[2], get(f, f.age, m[1]), get(f, f.age, m[2]), true), ['kinship', 'comparison']],
+  [new RegExp(`^How many ([a-z]+) does ${NAME} have\\?$`), (m, f) => num(get(f, f.has, `${m[2]}|${m[1]}`), String), HAS_KIND],
   [new RegExp(`^Who has more ([a-z]+), ${NAME} or ${NAME}\\?$`), (m, f) =>
-    pickBy(m[2], m[3], get(f, f.has, `${m[2]}|${m[1]}`), get(f, f.has, `${m[3]}|${m[1]}`), true)],
+    pickBy(m[2], m[3], get(f, f.has, `${m[2]}|${m[1]}`), get(f, f.has, `${m[3]}|${m[1]}`), true), ['quantities', 'comparison']],
   [new RegExp(`^How many ([a-z]+) do ${NAME} and ${NAME} have together\\?$`), (m, f) => {
     const a = get(f, f.has, `${m[2]}|${m[1]}`);
     const b = get(f, f.has, `${m[3]}|${m[1]}`);
     return a === null || b === null ? null : String(a + b);
-  }],
-  [new RegExp(`^How long is the road from ${NAME} to ${NAME}\\?$`), (m, f) => num(get(f, f.road, `${m[1]}|${m[2]}`), miles)],
+  }, ['quantities', 'arithmetic']],
+  [new RegExp(`^How long is the road from ${NAME} to ${NAME}\\?$`), (m, f) => num(get(f, f.road, `${m[1]}|${m[2]}`), miles), ['travel', 'lookup']],
   [new RegExp(`^Which town do you reach from ${NAME} after two roads\\?$`), (m, f) => {
     const b = get(f, f.leadsTo, m[1]);
     return b === null ? null : get(f, f.leadsTo, b);
-  }],
+  }, ['travel', 'two_hop']],
   [new RegExp(`^How many miles is the trip from ${NAME} to ${NAME} through ${NAME}\\?$`), (m, f) => {
     const a = get(f, f.road, `${m[1]}|${m[3]}`);
     const b = get(f, f.road, `${m[3]}|${m[2]}`);
     return a === null || b === null ? null : miles(a + b);
-  }],
+  }, ['travel', 'arithmetic']],
   [new RegExp(`^What color is the substance that ${NAME} is made from\\?$`), (m, f) => {
     const base = get(f, f.madeFrom, m[1]);
     return base === null ? null : get(f, f.color, base);
-  }],
-  [new RegExp(`^What color is ${NAME}\\?$`), (m, f) => get(f, f.color, m[1])],
+  }, ['chemistry', 'two_hop']],
+  [new RegExp(`^What color is ${NAME}\\?$`), (m, f) => get(f, f.color, m[1]), ['chemistry', 'lookup']],
   [new RegExp(`^Which melts at a lower temperature, ${NAME} or ${NAME}\\?$`), (m, f) =>
-    pickBy(m[1], m[2], get(f, f.melts, m[1]), get(f, f.melts, m[2]), false)],
-  [new RegExp(`^In which year did ${EVENT} begin\\?$`), (m, f) => num(get(f, f.began, eventKey(m[1])), year)],
+    pickBy(m[1], m[2], get(f, f.melts, m[1]), get(f, f.melts, m[2]), false), ['chemistry', 'comparison']],
+  [new RegExp(`^In which year did ${EVENT} begin\\?$`), (m, f) => num(get(f, f.began, eventKey(m[1])), year), ['timeline', 'lookup']],
   [new RegExp(`^In which year did ${EVENT} end\\?$`), (m, f) => {
     const e = eventKey(m[1]);
     const start = get(f, f.began, e);
     const years = get(f, f.lasted, e);
     return start === null || years === null ? null : year(start + years);
-  }],
+  }, ['timeline', 'arithmetic']],
   [new RegExp(`^Which began first, ${EVENT} or ${EVENT}\\?$`), (m, f) => {
     const a = eventKey(m[1]);
     const b = eventKey(m[2]);
     return pickBy(a, b, get(f, f.began, a), get(f, f.began, b), false);
-  }],
+  }, ['timeline', 'comparison']],
 ];
 
 /** Sentences of a question text: split after ".", "?" or "!" followed by a space. */
@@ -156,4 +162,20 @@ export function checkLabel(questionText: string, golden: string): LabelCheck {
     return { verdict: same ? 'right' : 'wrong', expected };
   }
   return { verdict: 'unknown', expected: null };
+}
+
+/**
+ * The (topic, type) of a world question form, read from the question's text (its last sentence, and for
+ * quantities its facts); null when the text is not a form of the world. A mixed world's document allows
+ * several kinds, so the kind of a question written from it is known only from the question.
+ */
+export function questionKind(questionText: string): readonly [Topic, QuestionType] | null {
+  const parts = sentences(questionText);
+  const question = parts[parts.length - 1] ?? '';
+  for (const [pattern, , kind] of RULES) {
+    const m = pattern.exec(question);
+    if (m === null) continue;
+    return typeof kind === 'function' ? kind(m, readFacts(parts.slice(0, -1))) : kind;
+  }
+  return null;
 }
