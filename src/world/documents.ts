@@ -40,8 +40,6 @@ const INTRO: Record<Topic, string> = {
  * `scale` multiplies the fact base's entity counts (scaledSizes). The shipped world is scale 10: at 1 the
  * dev kinds allowed only 35–121 distinct problems, too few for a held-out set of several hundred
  * questions kept out of the anchors' training (docs/experiment.md, "World v2").
- */
-/**
  * `mixed`: the same problems regrouped so that a document states problems of two or three of its topic's
  * types (mixDocuments), with dev and held-out sets unchanged. In the single-kind world a document fixes
  * its question kind, and DuGRPO, which compares questions of one document, cannot reward the Generator
