@@ -36,6 +36,7 @@ const world = buildWorld();
 const devIndex = new Map(world.dev.map((d, i) => [d.question_text, i]));
 const heldoutTexts = new Set(world.heldout.map((d) => d.question_text));
 const repeats = new Map<string, { pool: number; after: number; heldout: number }>();
+const devKinds = new Set(DEV_KINDS.map(([t, q]) => `${t}/${q}`));
 
 // method → kind → phase → cell
 const table = new Map<string, Map<string, Record<'early' | 'late' | 'all', Cell>>>();
@@ -93,7 +94,6 @@ for (const [method, byKind] of [...table.entries()].sort((a, b) => a[0].localeCo
   console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | |${trainedCell(total.all)}`);
   // What a Generator can choose in the mixed world (one document, several kinds): how much of what it
   // writes is of a kind the dev set tests.
-  const devKinds = new Set(DEV_KINDS.map(([t, q]) => `${t}/${q}`));
   const devShare = (p: 'early' | 'late') => {
     const n = [...byKind.entries()].filter(([k]) => devKinds.has(k)).reduce((a, [, c]) => a + c[p].valid, 0);
     return total[p].valid === 0 ? '–' : `${((100 * n) / total[p].valid).toFixed(1)}% (${n}/${total[p].valid})`;

@@ -25,19 +25,19 @@
 import { readRunQuestions } from '../src/experiment/experiment.ts';
 import { rowKind } from '../src/experiment/iteration-summary.ts';
 
-interface Live { group: string[]; influence: number; iteration: string; slot: string; kind: string }
+interface Live { iteration: string; slot: string; kind: string; influence: number }
 const LEVELS = ['between iterations', 'between kinds within an iteration', 'between documents of a kind', 'within a document'] as const;
 const MIXED_LEVELS = ['between iterations', 'between documents within an iteration', 'between kinds within a document', 'within a document\'s kind'] as const;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Sums of squares of the nested decomposition: part d is between the means of depth-(d+1) groups within depth-d groups; the last part is within the deepest groups. */
-function nestedSumsOfSquares(rows: Live[]): number[] {
-  const depth = rows[0].group.length;
+function nestedSumsOfSquares(rows: Live[], groupOf: (r: Live) => string[]): number[] {
+  const depth = groupOf(rows[0]).length;
   const meansAt = (d: number) => {
     const groups = new Map<string, number[]>();
     for (const r of rows) {
-      const key = r.group.slice(0, d).join('\u0000');
+      const key = groupOf(r).slice(0, d).join('\u0000');
       const g = groups.get(key) ?? [];
       g.push(r.influence);
       groups.set(key, g);
@@ -48,8 +48,8 @@ function nestedSumsOfSquares(rows: Live[]): number[] {
   const ss = new Array<number>(depth + 1).fill(0);
   for (const r of rows) {
     for (let d = 0; d <= depth; d++) {
-      const outer = levelMeans[d].get(r.group.slice(0, d).join('\u0000'))!;
-      const inner = d === depth ? r.influence : levelMeans[d + 1].get(r.group.slice(0, d + 1).join('\u0000'))!;
+      const outer = levelMeans[d].get(groupOf(r).slice(0, d).join('\u0000'))!;
+      const inner = d === depth ? r.influence : levelMeans[d + 1].get(groupOf(r).slice(0, d + 1).join('\u0000'))!;
       ss[d] += (inner - outer) ** 2;
     }
   }
@@ -67,21 +67,21 @@ for (const { method, seed, rows } of runs) {
   byMethod.set(method, lives);
   for (const q of rows) {
     if (!q.valid || q.degenerate !== false || q.influence === null) continue;
-    // Each level nested in the one before: iteration, kind, document slot (mixed: iteration, slot, kind).
-    const group = mixed ? [`${seed}:${q.iteration}`, `${q.slot}`, rowKind(q)] : [`${seed}:${q.iteration}`, rowKind(q), `${q.slot}`];
-    lives.push({ group, influence: q.influence, iteration: `${seed}:${q.iteration}`, slot: `${q.slot}`, kind: rowKind(q) });
+    lives.push({ iteration: `${seed}:${q.iteration}`, slot: `${q.slot}`, kind: rowKind(q), influence: q.influence });
   }
 }
 for (const [method, lives] of byMethod) if (lives.length === 0) byMethod.delete(method);
+// Each level nested in the one before: iteration, kind, document slot (mixed: iteration, slot, kind).
+const groupOf = (r: Live) => (mixed ? [r.iteration, r.slot, r.kind] : [r.iteration, r.kind, r.slot]);
 if (byMethod.size === 0) throw new Error(`influence-variance: ${dir} has no live questions with an influence score`);
 
 console.log('| method | live questions | ' + levels.join(' | ') +
   ' | live questions with a live sibling | within a document, of the spread inside an iteration |');
 console.log('| --- | --- | ' + levels.map(() => '---').join(' | ') + ' | --- | --- |');
 for (const [method, rows] of [...byMethod].sort((a, b) => a[0].localeCompare(b[0]))) {
-  const ss = nestedSumsOfSquares(rows);
+  const ss = nestedSumsOfSquares(rows, groupOf);
   const total = ss.reduce((a, b) => a + b, 0);
-  const docOf = (r: Live) => (mixed ? r.group.slice(0, 2) : r.group).join('\u0000');
+  const docOf = (r: Live) => `${r.iteration}\u0000${r.slot}`;
   const perDoc = new Map<string, number>();
   for (const r of rows) perDoc.set(docOf(r), (perDoc.get(docOf(r)) ?? 0) + 1);
   const withSibling = rows.filter((r) => perDoc.get(docOf(r))! > 1).length;
@@ -102,7 +102,11 @@ console.log('| --- | ' + PAIRS.map(() => '---').join(' | ') + ' |');
 for (const [method, rows] of [...byMethod].sort((a, b) => a[0].localeCompare(b[0]))) {
   const diffs = new Map<string, number[]>(PAIRS.map((p) => [p, []]));
   const byIteration = new Map<string, Live[]>();
-  for (const r of rows) byIteration.set(r.iteration, [...(byIteration.get(r.iteration) ?? []), r]);
+  for (const r of rows) {
+    const qs = byIteration.get(r.iteration) ?? [];
+    qs.push(r);
+    byIteration.set(r.iteration, qs);
+  }
   for (const qs of byIteration.values()) {
     for (let i = 0; i < qs.length; i++) {
       for (let j = i + 1; j < qs.length; j++) {

@@ -1,21 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { buildWorldFacts, worldStream } from './facts.ts';
-import { drawProblem, questionText, TOPIC_TYPES, TOPICS } from './problems.ts';
+import { drawProblem, questionText, TOPIC_TYPES, TOPICS, type Problem } from './problems.ts';
 import { checkLabel, questionKind, sentences } from './question-check.ts';
+
+/** 25 problems of every topic and question type, drawn by the world's own problem builder. */
+function* everyKindProblems(stream: string): Generator<Problem> {
+  const world = buildWorldFacts(7);
+  for (const topic of TOPICS) {
+    for (const type of TOPIC_TYPES[topic]) {
+      for (let i = 0; i < 25; i++) yield drawProblem(world, topic, type, worldStream(7, stream, topic, type, i));
+    }
+  }
+}
 
 describe('checkLabel', () => {
   // The reference is the world's own problem builder: its answer must check right and every distractor wrong.
   it('agrees with problems.ts on every topic and question type: the answer is right, each distractor wrong', () => {
-    const world = buildWorldFacts(7);
-    for (const topic of TOPICS) {
-      for (const type of TOPIC_TYPES[topic]) {
-        for (let i = 0; i < 25; i++) {
-          const p = drawProblem(world, topic, type, worldStream(7, 'check', topic, type, i));
-          const text = questionText(p);
-          expect(checkLabel(text, p.answer), `${topic}/${type}: ${text}`).toEqual({ verdict: 'right', expected: p.answer });
-          for (const d of p.distractors) expect(checkLabel(text, d).verdict, `${topic}/${type}: ${text} → ${d}`).toBe('wrong');
-        }
-      }
+    for (const p of everyKindProblems('check')) {
+      const text = questionText(p);
+      expect(checkLabel(text, p.answer), `${p.topic}/${p.type}: ${text}`).toEqual({ verdict: 'right', expected: p.answer });
+      for (const d of p.distractors) expect(checkLabel(text, d).verdict, `${p.topic}/${p.type}: ${text} → ${d}`).toBe('wrong');
     }
   });
 
@@ -49,15 +53,7 @@ describe('checkLabel', () => {
 
 describe('questionKind', () => {
   it('names the topic and type problems.ts drew, for every kind; quantities arithmetic by its relative count', () => {
-    const world = buildWorldFacts(7);
-    for (const topic of TOPICS) {
-      for (const type of TOPIC_TYPES[topic]) {
-        for (let i = 0; i < 25; i++) {
-          const text = questionText(drawProblem(world, topic, type, worldStream(7, 'kind', topic, type, i)));
-          expect(questionKind(text), text).toEqual([topic, type]);
-        }
-      }
-    }
+    for (const p of everyKindProblems('kind')) expect(questionKind(questionText(p)), questionText(p)).toEqual([p.topic, p.type]);
     expect(questionKind('Ami has 3 coins. How many coins does Ami have?')).toEqual(['quantities', 'lookup']);
     expect(questionKind('Ami has 3 coins. Bo has 2 more coins than Ami. How many coins does Bo have?')).toEqual(['quantities', 'arithmetic']);
     // Only Bo's count is relative: asking Ami's is a lookup.
