@@ -1,6 +1,7 @@
-// UI journeys on the run inputs: the built-in pool's absence explained, dropped document files with a
-// preview and a rejected list (binary, empty, malformed, unreadable PDF), and the target set import.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// UI journeys on the run inputs: the built-in pool's absence explained, the mixed built-in world (pool and
+// anchors switch together), dropped document files with a preview and a rejected list (binary, empty,
+// malformed, unreadable PDF), and the target set import.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -30,7 +31,21 @@ describe('run inputs', () => {
   it('loads the built-in pool by default, or says plainly that it is missing', async () => {
     const status = page.getByRole('status').filter({ hasText: /Built-in pool|not there yet/ });
     await expect.poll(() => status.count()).toBeGreaterThan(0);
-    expect(await status.first().textContent()).toMatch(/Built-in pool: \d+ documents|world\/documents\.json is not there yet/);
+    expect(await status.first().textContent()).toMatch(/Built-in pool \(one question type per document\): \d+ documents|world\/documents\.json is not there yet/);
+  });
+
+  it('switches to the mixed world: its pool, and the built-in anchors trained on it', async () => {
+    const models = page.getByRole('status').filter({ hasText: /^Built-in anchors/ });
+    await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (one question type per document): ready.');
+    await page.getByRole('button', { name: 'Use built-in pool with mixed question types' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /^Built-in pool/ }).textContent())
+      .toBe('Built-in pool (mixed question types): 1200 documents.');
+    await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (mixed question types): ready.');
+    expect(await page.getByRole('button', { name: /^Use mixed-types anchors/ }).getAttribute('aria-pressed')).toBe('true');
+    const first = (JSON.parse(readFileSync('public/world-mixed/documents.json', 'utf8')) as { content: string }[])[0];
+    expect(await page.getByRole('list', { name: 'First documents' }).textContent()).toContain(first.content.slice(0, 100));
+    await page.getByRole('button', { name: 'Use built-in pool', exact: true }).click();
+    await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (one question type per document): ready.');
   });
 
   it('previews dropped documents and lists rejected files with reasons', async () => {

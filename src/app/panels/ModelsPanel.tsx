@@ -1,4 +1,4 @@
-// The models both roles start from: the built-in anchors (default, one click back) or a dropped Hugging
+// The models both roles start from: a built-in world's anchors (default, one click back) or a dropped Hugging
 // Face folder per role (the Solver shares the Generator's by default). Shows each model's architecture,
 // parameter count and training memory estimate against the adapter's limits, and refuses clearly when
 // it cannot fit. State in stores/models.ts; the estimate in model-fit.ts.
@@ -6,6 +6,7 @@ import { useEffect } from 'react';
 import { deviceBudget } from '../model-fit.ts';
 import { isModelFilePath, pickModelFolder } from '../model-files.ts';
 import { formatBytes, type MemoryEstimate } from '../../model/model-memory.ts';
+import { BUILTIN_WORLDS } from '../builtin-worlds.ts';
 import { useGpuStore } from '../gpu-store.ts';
 import type { Role } from '../run-driver.ts';
 import { selectBuiltConfig, useConfigStore } from '../stores/config.ts';
@@ -51,7 +52,8 @@ function RoleModel({ role, title }: { role: Role; title: string }) {
       refuse(role, 'picked files', (error as Error).message);
     }
   };
-  const source = entry.choice.kind === 'builtin' ? 'Built-in anchors' : `Your folder "${entry.choice.name}"`;
+  const source = entry.choice.kind === 'builtin' ? `Built-in anchors (${BUILTIN_WORLDS[entry.choice.world].label})` : `Your folder "${entry.choice.name}"`;
+  const builtinWorld = entry.choice.kind === 'builtin' ? entry.choice.world : null;
   return (
     <fieldset className="model-role">
       <legend>{title}</legend>
@@ -60,8 +62,11 @@ function RoleModel({ role, title }: { role: Role; title: string }) {
         keep={isModelFilePath} hint="A Hugging Face folder: config.json, model.safetensors, tokenizer.json." onPicked={onPicked}
       />
       <div className="row">
-        <button type="button" onClick={() => void chooseBuiltin(role)} aria-pressed={entry.choice.kind === 'builtin'}>
+        <button type="button" onClick={() => void chooseBuiltin(role, 'single')} aria-pressed={builtinWorld === 'single'}>
           Use built-in anchors<span className="visually-hidden"> for the {TITLE[role]}</span>
+        </button>
+        <button type="button" onClick={() => void chooseBuiltin(role, 'mixed')} aria-pressed={builtinWorld === 'mixed'}>
+          Use mixed-types anchors<span className="visually-hidden"> for the {TITLE[role]}</span>
         </button>
       </div>
       <p role="status" className={entry.status === 'error' ? 'message error' : 'message'}>
@@ -121,7 +126,8 @@ export function ModelsPanel() {
     const s = useModelsStore.getState();
     // Inspect the built-in anchors once, for whichever role still has them unread.
     for (const role of ['generator', 'solver'] as const) {
-      if (s[role].choice.kind === 'builtin' && s[role].status === 'loading' && s[role].info === null) void chooseBuiltin(role);
+      const choice = s[role].choice;
+      if (choice.kind === 'builtin' && s[role].status === 'loading' && s[role].info === null) void chooseBuiltin(role, choice.world);
     }
   }, [chooseBuiltin]);
   return (

@@ -1,9 +1,11 @@
-// The document pool: drop zone and pickers (input labelled "Document pool"), the built-in pool button,
+// The document pool: drop zone and pickers (input labelled "Document pool"), the built-in pools' buttons,
 // a preview (count, sizes, how files became documents) and the rejected list. State in stores/pool.ts.
 import { useEffect } from 'react';
 import { MIN_CHUNK_TOKENS } from '../../data/documents.ts';
 import { documentSizes } from '../pool-loader.ts';
+import { BUILTIN_WORLDS, type BuiltinWorld } from '../builtin-worlds.ts';
 import { selectBuiltConfig, useConfigStore } from '../stores/config.ts';
+import { useModelsStore } from '../stores/models.ts';
 import { usePoolStore } from '../stores/pool.ts';
 import { DropZone } from './DropZone.tsx';
 import { RejectedList } from './RejectedList.tsx';
@@ -21,6 +23,10 @@ export function PoolPanel() {
     if (usePoolStore.getState().docs.status === 'empty') void loadBuiltinDocuments();
   }, [loadBuiltinDocuments]);
 
+  const useWorld = (world: BuiltinWorld): void => {
+    void loadBuiltinDocuments(world);
+    useModelsStore.getState().followWorld(world);
+  };
   const pool = docs.pool;
   const sizes = pool === null ? null : documentSizes(pool.documents);
   return (
@@ -32,8 +38,14 @@ export function PoolPanel() {
         hint="Folders are read recursively." onFiles={(files) => void loadDocuments(files, 'files')}
       />
       <div className="row">
-        <button type="button" onClick={() => void loadBuiltinDocuments()} aria-pressed={docs.source === 'builtin'}>
+        <button type="button" onClick={() => useWorld('single')} aria-pressed={docs.source === 'builtin' && docs.world === 'single'}>
           Use built-in pool
+        </button>
+        <button
+          type="button" onClick={() => useWorld('mixed')} aria-pressed={docs.source === 'builtin' && docs.world === 'mixed'}
+          title="The same problems, two or three question types per document, so the Generator chooses what to ask. Built-in anchors switch to the ones trained on it."
+        >
+          Use built-in pool with mixed question types
         </button>
         <label className="inline">
           <input type="checkbox" checked={duplicateIds === 'suffix'} onChange={(e) => setDuplicateIds(e.target.checked ? 'suffix' : 'error')} />
@@ -42,7 +54,7 @@ export function PoolPanel() {
       </div>
       <p role="status" className={docs.status === 'error' ? 'message error' : 'message'}>
         {docs.status === 'loading' && 'Loading the pool…'}
-        {docs.status === 'ready' && `${docs.source === 'builtin' ? 'Built-in pool' : 'Your files'}: ${pool?.documents.length} documents.`}
+        {docs.status === 'ready' && `${docs.source === 'builtin' ? `Built-in pool (${BUILTIN_WORLDS[docs.world ?? 'single'].label})` : 'Your files'}: ${pool?.documents.length} documents.`}
         {docs.message}
       </p>
       {pool !== null && sizes !== null && (

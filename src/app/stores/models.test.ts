@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../infuser/config.ts';
 import { tinyModelConfig } from '../../model/random-model.ts';
 import { BUILTIN_MODEL } from '../../workers/api.ts';
+import { BUILTIN_WORLDS } from '../builtin-worlds.ts';
 import { checkModels, selectModelSources, selectRoleEntries, type ModelEntry } from './models.ts';
 
 const cfg = tinyModelConfig('LlamaForCausalLM');
@@ -9,7 +10,7 @@ const ready = (name: string): ModelEntry => ({
   choice: { kind: 'files', name, files: [new File(['{}'], 'config.json')] },
   status: 'ready', info: { config: cfg, parameters: 5104, tokenizerTokens: 37, hasChatTemplate: true }, message: null,
 });
-const builtin: ModelEntry = { choice: { kind: 'builtin' }, status: 'ready', info: ready('b').info, message: null };
+const builtin: ModelEntry = { choice: { kind: 'builtin', world: 'single' }, status: 'ready', info: ready('b').info, message: null };
 const config = buildConfig({ overrides: {} });
 const GiB = 2 ** 30;
 const budget = { maxBufferSize: GiB, maxStorageBufferBindingSize: GiB, deviceMemoryGiB: 4 };
@@ -21,6 +22,10 @@ describe('models store selectors', () => {
     expect(selectRoleEntries(s).solver).toBe(a);
     expect(selectModelSources(s).solver).toEqual({ kind: 'files', files: (a.choice as { files: File[] }).files });
     expect(selectModelSources({ ...s, isShared: false }).solver).toBe(BUILTIN_MODEL);
+    const mixed: ModelEntry = { ...builtin, choice: { kind: 'builtin', world: 'mixed' } };
+    expect(selectModelSources({ generator: mixed, solver: builtin, isShared: true })).toEqual({
+      generator: BUILTIN_WORLDS.mixed.anchors, solver: BUILTIN_WORLDS.mixed.anchors,
+    });
   });
 
   it('blocks a start while a model loads or failed, or when it does not fit; passes when it fits', () => {

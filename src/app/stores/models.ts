@@ -1,16 +1,17 @@
-// useModelsStore: which weights each role starts from, the built-in anchors (default) or a dropped
+// useModelsStore: which weights each role starts from, a built-in world's anchors (default) or a dropped
 // Hugging Face folder, and what inspecting them found (architecture, parameters) or why they were
 // refused. By default the Solver uses the Generator's choice. The File objects stay here unread; the
 // role workers read them. Read by ModelsPanel and RunControls (selectModelSources at start).
 import { create } from 'zustand';
 import { UrlFolder, DroppedFolder } from '../../model/browser-folder.ts';
-import { BUILTIN_MODEL, type ModelSource } from '../../workers/api.ts';
+import type { ModelSource } from '../../workers/api.ts';
+import { BUILTIN_WORLDS, type BuiltinWorld } from '../builtin-worlds.ts';
 import type { RunConfig } from '../../infuser/config.ts';
 import { fitVerdict, roleFootprint, type DeviceBudget, type FitVerdict, type RoleFootprint } from '../model-fit.ts';
 import { inspectModel, type ModelInfo, type PickedModel } from '../model-files.ts';
 import type { Role } from '../run-driver.ts';
 
-export type ModelChoice = { kind: 'builtin' } | { kind: 'files'; name: string; files: File[] };
+export type ModelChoice = { kind: 'builtin'; world: BuiltinWorld } | { kind: 'files'; name: string; files: File[] };
 
 export interface ModelEntry {
   choice: ModelChoice;
@@ -24,20 +25,22 @@ interface ModelsState {
   solver: ModelEntry;
   /** The Solver starts from the Generator's model (the usual setup: both roles from one checkpoint). */
   isShared: boolean;
-  chooseBuiltin: (role: Role) => Promise<void>;
+  chooseBuiltin: (role: Role, world?: BuiltinWorld) => Promise<void>;
   chooseFolder: (role: Role, picked: PickedModel) => Promise<void>;
   /** A pick that is not a model folder: the role has no usable model until another choice. */
   refuse: (role: Role, name: string, message: string) => void;
   setShared: (isShared: boolean) => void;
+  /** Roles on built-in anchors switch to `world`'s (they were trained on its pool); dropped folders stay. */
+  followWorld: (world: BuiltinWorld) => void;
 }
 
-const builtinEntry = (): ModelEntry => ({ choice: { kind: 'builtin' }, status: 'loading', info: null, message: null });
+const builtinEntry = (): ModelEntry => ({ choice: { kind: 'builtin', world: 'single' }, status: 'loading', info: null, message: null });
 
-/** Why the built-in anchors failed to load, in words a user can act on. */
-function builtinProblem(error: Error): string {
+/** Why a world's built-in anchors failed to load, in words a user can act on. */
+function builtinProblem(world: BuiltinWorld, error: Error): string {
   const missing = /config\.json is missing|tokenizer\.json is missing|no model\.safetensors/.test(error.message);
   return missing
-    ? `The built-in anchors are not in this build (${BUILTIN_MODEL.kind === 'url' ? BUILTIN_MODEL.base : ''} is empty or partial): drop a Hugging Face model folder instead.`
+    ? `The built-in anchors are not in this build (${BUILTIN_WORLDS[world].anchors.base} is empty or partial): drop a Hugging Face model folder instead.`
     : `The built-in anchors did not load: ${error.message}`;
 }
 
@@ -47,13 +50,13 @@ export const useModelsStore = create<ModelsState>((set, get) => {
   const inspect = async (role: Role, choice: ModelChoice): Promise<void> => {
     setEntry(role, { choice, status: 'loading', info: null, message: null });
     const folder = choice.kind === 'builtin'
-      ? new UrlFolder(BUILTIN_MODEL.kind === 'url' ? BUILTIN_MODEL.base : '/', 'built-in anchors')
+      ? new UrlFolder(BUILTIN_WORLDS[choice.world].anchors.base, 'built-in anchors')
       : new DroppedFolder(choice.files, choice.name);
     let entry: ModelEntry;
     try {
       entry = { choice, status: 'ready', info: await inspectModel(folder), message: null };
     } catch (error) {
-      const message = choice.kind === 'builtin' ? builtinProblem(error as Error) : (error as Error).message;
+      const message = choice.kind === 'builtin' ? builtinProblem(choice.world, error as Error) : (error as Error).message;
       entry = { choice, status: 'error', info: null, message };
     }
     if (get()[role].choice === choice) setEntry(role, entry);
@@ -62,10 +65,16 @@ export const useModelsStore = create<ModelsState>((set, get) => {
     generator: builtinEntry(),
     solver: builtinEntry(),
     isShared: true,
-    chooseBuiltin: (role) => inspect(role, { kind: 'builtin' }),
+    chooseBuiltin: (role, world = 'single') => inspect(role, { kind: 'builtin', world }),
     chooseFolder: (role, picked) => inspect(role, { kind: 'files', name: picked.name, files: picked.files }),
     refuse: (role, name, message) => setEntry(role, { choice: { kind: 'files', name, files: [] }, status: 'error', info: null, message }),
     setShared: (isShared) => set({ isShared }),
+    followWorld: (world) => {
+      for (const role of ['generator', 'solver'] as const) {
+        const choice = get()[role].choice;
+        if (choice.kind === 'builtin' && choice.world !== world) void inspect(role, { kind: 'builtin', world });
+      }
+    },
   };
 });
 
@@ -74,7 +83,7 @@ export function selectRoleEntries(s: Pick<ModelsState, Role | 'isShared'>): Reco
   return { generator: s.generator, solver: s.isShared ? s.generator : s.solver };
 }
 
-const sourceOf = (choice: ModelChoice): ModelSource => (choice.kind === 'builtin' ? BUILTIN_MODEL : { kind: 'files', files: choice.files });
+const sourceOf = (choice: ModelChoice): ModelSource => (choice.kind === 'builtin' ? BUILTIN_WORLDS[choice.world].anchors : { kind: 'files', files: choice.files });
 
 /** The workers' model sources for a run. */
 export function selectModelSources(s: Pick<ModelsState, Role | 'isShared'>): { generator: ModelSource; solver: ModelSource } {

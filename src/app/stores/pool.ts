@@ -1,26 +1,27 @@
 // usePoolStore: the run's inputs, the document pool and the dev (target) set, with what the import
-// rejected and why. Built-in world files (public/world/) are the default; dropped files replace them.
+// rejected and why. A built-in world's files (builtin-worlds.ts; public/world/ by default) or dropped files.
 // The raw files stay here so changing a choice (duplicate ids, ground-truth convention) re-imports them.
 // Read by PoolPanel, DevSetPanel and RunControls; loading logic lives in pool-loader.ts.
 import { create } from 'zustand';
 import type { DevPoolImport, GroundTruthConvention } from '../../data/dev-pool.ts';
 import type { InputFile } from '../../data/input-files.ts';
+import { BUILTIN_WORLDS, type BuiltinWorld } from '../builtin-worlds.ts';
 import { fetchWorldFile, loadDevPool, loadDocumentPoolWithPdfs, type DocumentPool } from '../pool-loader.ts';
 import { selectBuiltConfig, useConfigStore } from './config.ts';
 
 export type PoolSource = 'builtin' | 'files';
 type Status = 'empty' | 'loading' | 'ready' | 'error';
 
-export const WORLD_DOCUMENTS_URL = `${import.meta.env?.BASE_URL ?? '/'}world/documents.json`;
 export const WORLD_DEV_URL = `${import.meta.env?.BASE_URL ?? '/'}world/dev.json`;
 
 interface PoolState {
-  docs: { status: Status; source: PoolSource | null; pool: DocumentPool | null; message: string | null; files: InputFile[] };
+  /** `world`: which built-in pool, when `source` is 'builtin'. */
+  docs: { status: Status; source: PoolSource | null; world: BuiltinWorld | null; pool: DocumentPool | null; message: string | null; files: InputFile[] };
   duplicateIds: 'error' | 'suffix';
   dev: { status: Status; source: PoolSource | null; result: DevPoolImport | null; message: string | null; files: InputFile[] };
   conventions: Record<string, GroundTruthConvention>;
-  loadDocuments: (files: InputFile[], source: PoolSource) => Promise<void>;
-  loadBuiltinDocuments: () => Promise<void>;
+  loadDocuments: (files: InputFile[], source: PoolSource, world?: BuiltinWorld) => Promise<void>;
+  loadBuiltinDocuments: (world?: BuiltinWorld) => Promise<void>;
   setDuplicateIds: (mode: 'error' | 'suffix') => void;
   loadDev: (files: InputFile[], source: PoolSource) => void;
   loadBuiltinDev: () => Promise<void>;
@@ -33,35 +34,36 @@ let documentLoads = 0;
 const chunkTokens = (): number => selectBuiltConfig(useConfigStore.getState()).config?.['data.chunk_tokens'] ?? 512;
 
 export const usePoolStore = create<PoolState>((set, get) => ({
-  docs: { status: 'empty', source: null, pool: null, message: null, files: [] },
+  docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [] },
   duplicateIds: 'error',
   dev: { status: 'empty', source: null, result: null, message: null, files: [] },
   conventions: {},
-  loadDocuments: async (files, source) => {
+  loadDocuments: async (files, source, world) => {
+    const builtin = source === 'builtin' ? world ?? 'single' : null;
     const load = ++documentLoads;
     set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
     try {
       const pool = await loadDocumentPoolWithPdfs(files, { chunkTokens: chunkTokens(), duplicateIds: get().duplicateIds });
       if (load !== documentLoads) return;
       const message = pool.documents.length === 0 ? 'No usable document in these files; see the rejected list.' : null;
-      set({ docs: { status: pool.documents.length === 0 ? 'error' : 'ready', source, pool, message, files } });
+      set({ docs: { status: pool.documents.length === 0 ? 'error' : 'ready', source, world: builtin, pool, message, files } });
     } catch (error) {
       if (load !== documentLoads) return;
-      set({ docs: { status: 'error', source, pool: null, message: (error as Error).message, files } });
+      set({ docs: { status: 'error', source, world: builtin, pool: null, message: (error as Error).message, files } });
     }
   },
-  loadBuiltinDocuments: async () => {
+  loadBuiltinDocuments: async (world = 'single') => {
     set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
     try {
-      await get().loadDocuments([await fetchWorldFile(WORLD_DOCUMENTS_URL)], 'builtin');
+      await get().loadDocuments([await fetchWorldFile(BUILTIN_WORLDS[world].documentsUrl)], 'builtin', world);
     } catch (error) {
-      set({ docs: { status: 'error', source: 'builtin', pool: null, message: (error as Error).message, files: [] } });
+      set({ docs: { status: 'error', source: 'builtin', world, pool: null, message: (error as Error).message, files: [] } });
     }
   },
   setDuplicateIds: (mode) => {
     set({ duplicateIds: mode });
-    const { files, source } = get().docs;
-    if (files.length > 0 && source !== null) void get().loadDocuments(files, source);
+    const { files, source, world } = get().docs;
+    if (files.length > 0 && source !== null) void get().loadDocuments(files, source, world ?? undefined);
   },
   loadDev: (files, source) => {
     try {

@@ -1,0 +1,21 @@
+// The built-in worlds shipped in public/: a document pool each, and the anchors trained to write questions
+// from it. 'single' (one question type per document) is the default; 'mixed' states two or three types of a
+// topic per document, so the Generator chooses what to ask (docs/experiment.md item 13). Both share the
+// target set in public/world/dev.json. Regenerate with scripts/build-world.ts and scripts/train-anchors.ts.
+import { BUILTIN_MODEL, type ModelSource } from '../workers/api.ts';
+
+export type BuiltinWorld = 'single' | 'mixed';
+
+export interface BuiltinWorldFiles {
+  /** How the panels name it, after "Built-in pool" or "Built-in anchors". */
+  label: string;
+  documentsUrl: string;
+  anchors: ModelSource & { kind: 'url' };
+}
+
+const base = import.meta.env?.BASE_URL ?? '/';
+
+export const BUILTIN_WORLDS: Record<BuiltinWorld, BuiltinWorldFiles> = {
+  single: { label: 'one question type per document', documentsUrl: `${base}world/documents.json`, anchors: BUILTIN_MODEL as ModelSource & { kind: 'url' } },
+  mixed: { label: 'mixed question types', documentsUrl: `${base}world-mixed/documents.json`, anchors: { kind: 'url', base: '/anchors/tiny-world-mixed/' } },
+};
