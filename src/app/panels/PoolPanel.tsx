@@ -23,7 +23,7 @@ export function PoolPanel() {
     if (usePoolStore.getState().docs.status === 'empty') void loadBuiltinDocuments();
   }, [loadBuiltinDocuments]);
 
-  const useWorld = (world: BuiltinWorld): void => {
+  const chooseWorld = (world: BuiltinWorld): void => {
     void loadBuiltinDocuments(world);
     useModelsStore.getState().followWorld(world);
   };
@@ -38,11 +38,11 @@ export function PoolPanel() {
         hint="Folders are read recursively." onFiles={(files) => void loadDocuments(files, 'files')}
       />
       <div className="row">
-        <button type="button" onClick={() => useWorld('single')} aria-pressed={docs.source === 'builtin' && docs.world === 'single'}>
+        <button type="button" onClick={() => chooseWorld('single')} aria-pressed={docs.source === 'builtin' && docs.world === 'single'}>
           Use built-in pool
         </button>
         <button
-          type="button" onClick={() => useWorld('mixed')} aria-pressed={docs.source === 'builtin' && docs.world === 'mixed'}
+          type="button" onClick={() => chooseWorld('mixed')} aria-pressed={docs.source === 'builtin' && docs.world === 'mixed'}
           title="The same problems, two or three question types per document, so the Generator chooses what to ask. Built-in anchors switch to the ones trained on it."
         >
           Use built-in pool with mixed question types
