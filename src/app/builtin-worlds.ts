@@ -16,6 +16,6 @@ export interface BuiltinWorldFiles {
 const base = import.meta.env?.BASE_URL ?? '/';
 
 export const BUILTIN_WORLDS: Record<BuiltinWorld, BuiltinWorldFiles> = {
-  single: { label: 'one question type per document', documentsUrl: `${base}world/documents.json`, anchors: BUILTIN_MODEL as ModelSource & { kind: 'url' } },
+  single: { label: 'one question type per document', documentsUrl: `${base}world/documents.json`, anchors: BUILTIN_MODEL },
   mixed: { label: 'mixed question types', documentsUrl: `${base}world-mixed/documents.json`, anchors: { kind: 'url', base: '/anchors/tiny-world-mixed/' } },
 };

@@ -11,7 +11,7 @@ import type { WireAnswerGroups, WireInfluenceReport, WireSamples, WireTrainRows 
 export type ModelSource = { kind: 'url'; base: string } | { kind: 'files'; files: File[] };
 
 /** The built-in anchors, served from public/; the Models panel's default for both roles. */
-export const BUILTIN_MODEL: ModelSource = { kind: 'url', base: '/anchors/tiny-world/' };
+export const BUILTIN_MODEL: ModelSource & { kind: 'url' } = { kind: 'url', base: '/anchors/tiny-world/' };
 
 export interface RoleInit {
   role: 'generator' | 'solver';
