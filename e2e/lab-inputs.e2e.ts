@@ -1,6 +1,6 @@
 // UI journeys on the run inputs: the built-in pool's absence explained, the mixed built-in world (pool and
 // anchors switch together), dropped document files with a preview and a rejected list (binary, empty,
-// malformed, unreadable PDF), and the target set import.
+// malformed, unreadable PDF), the target set import, and all of these chosen again after a reload.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,17 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await page.goto(inject('baseUrl'));
 });
+/** The source saved for the next visit (input-db.ts), read from the page's IndexedDB. */
+const savedSource = (slot: 'docs' | 'dev'): Promise<string | null> => page.evaluate((key) => new Promise((resolve) => {
+  const open = indexedDB.open('infuser-lab-inputs');
+  open.onsuccess = () => {
+    if (!open.result.objectStoreNames.contains('inputs')) return resolve(null);
+    const get = open.result.transaction('inputs').objectStore('inputs').get(key);
+    get.onsuccess = () => resolve((get.result as { source?: string; world?: string } | undefined)
+      ? `${get.result.source}${get.result.world ? `:${get.result.world}` : ''}` : null);
+  };
+}), slot);
+
 afterAll(async () => {
   await browser?.close();
 });
@@ -44,6 +55,11 @@ describe('run inputs', () => {
     expect(await page.getByRole('button', { name: /^Use mixed-types anchors/ }).getAttribute('aria-pressed')).toBe('true');
     const first = (JSON.parse(readFileSync('public/world-mixed/documents.json', 'utf8')) as { content: string }[])[0];
     expect(await page.getByRole('list', { name: 'First documents' }).textContent()).toContain(first.content.slice(0, 100));
+    await expect.poll(() => savedSource('docs')).toBe('builtin:mixed');
+    await page.reload();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /^Built-in pool/ }).textContent())
+      .toBe('Built-in pool (mixed question types): 1200 documents.');
+    await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (mixed question types): ready.');
     await page.getByRole('button', { name: 'Use built-in pool', exact: true }).click();
     await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (one question type per document): ready.');
   });
@@ -81,5 +97,20 @@ describe('run inputs', () => {
     await page.getByLabel('Dev set', { exact: true }).setInputFiles(dev);
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Your files: 2 questions' }).count()).toBe(1);
     await expect(page.getByText('Skipped rows (no choices) (1)').isVisible()).resolves.toBe(true);
+  });
+
+  it('brings back the dropped documents and target set after a reload', async () => {
+    await expect.poll(() => savedSource('docs')).toBe('files');
+    await expect.poll(() => savedSource('dev')).toBe('files');
+    await page.reload();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /^Your files: \d+ documents/ }).textContent()).toBe('Your files: 4 documents.');
+    await expect(page.getByText(/Rejected files and rows \(4\)/).isVisible()).resolves.toBe(true);
+    expect(await page.getByRole('list', { name: 'First documents' }).textContent()).toContain('Pdf page one');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Your files: 2 questions' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Use built-in pool', exact: true }).click();
+    await expect.poll(() => savedSource('docs')).toBe('builtin:single');
+    await page.reload();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /^Built-in pool/ }).textContent())
+      .toMatch(/^Built-in pool \(one question type per document\): \d+ documents\.$/);
   });
 });

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import { AdapterPanel } from './AdapterPanel.tsx';
 import { useGpuStore } from './gpu-store.ts';
+import { startInputPersistence } from './input-persistence.ts';
 import { startRunPersistence } from './run-persistence.ts';
 import { listCheckpointSummaries } from '../workers/checkpoint-db.ts';
 import { useCheckpointsStore } from './stores/checkpoints.ts';
@@ -38,6 +39,7 @@ function useAppWiring(): string | null {
     };
   }, []);
   useEffect(() => startRunPersistence(setStorageProblem), []);
+  useEffect(() => startInputPersistence(setStorageProblem), []);
   useEffect(() => {
     void useCheckpointsStore.getState().load(listCheckpointSummaries);
   }, []);

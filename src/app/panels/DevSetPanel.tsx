@@ -11,12 +11,12 @@ import { RejectedList } from './RejectedList.tsx';
 export function DevSetPanel() {
   const dev = usePoolStore((s) => s.dev);
   const conventions = usePoolStore((s) => s.conventions);
-  const { loadDev, loadBuiltinDev, setConvention } = usePoolStore.getState();
+  const { loadDev, loadBuiltinDev, restoreDev, setConvention } = usePoolStore.getState();
   const poolSize = useConfigStore((s) => selectBuiltConfig(s).config?.['data.dev_pool_size'] ?? 64);
 
   useEffect(() => {
-    if (usePoolStore.getState().dev.status === 'empty') void loadBuiltinDev();
-  }, [loadBuiltinDev]);
+    if (usePoolStore.getState().dev.status === 'empty') void restoreDev();
+  }, [restoreDev]);
 
   const result = dev.result;
   const ambiguousFiles = result === null ? [] : result.unconfirmedFiles;

@@ -16,12 +16,16 @@ const PREVIEW_DOCS = 5;
 export function PoolPanel() {
   const docs = usePoolStore((s) => s.docs);
   const duplicateIds = usePoolStore((s) => s.duplicateIds);
-  const { loadDocuments, loadBuiltinDocuments, setDuplicateIds } = usePoolStore.getState();
+  const { loadDocuments, loadBuiltinDocuments, restoreDocuments, setDuplicateIds } = usePoolStore.getState();
   const chunkTokens = useConfigStore((s) => selectBuiltConfig(s).config?.['data.chunk_tokens'] ?? 512);
 
   useEffect(() => {
-    if (usePoolStore.getState().docs.status === 'empty') void loadBuiltinDocuments();
-  }, [loadBuiltinDocuments]);
+    if (usePoolStore.getState().docs.status !== 'empty') return;
+    void restoreDocuments().then(() => {
+      const { source, world } = usePoolStore.getState().docs;
+      if (source === 'builtin' && world !== null) useModelsStore.getState().followWorld(world);
+    });
+  }, [restoreDocuments]);
 
   const chooseWorld = (world: BuiltinWorld): void => {
     void loadBuiltinDocuments(world);

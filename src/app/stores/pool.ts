@@ -1,11 +1,13 @@
 // usePoolStore: the run's inputs, the document pool and the dev (target) set, with what the import
 // rejected and why. A built-in world's files (builtin-worlds.ts; public/world/ by default) or dropped files.
 // The raw files stay here so changing a choice (duplicate ids, ground-truth convention) re-imports them.
+// At start the last visit's inputs come back from input-db.ts (saved by input-persistence.ts).
 // Read by PoolPanel, DevSetPanel and RunControls; loading logic lives in pool-loader.ts.
 import { create } from 'zustand';
 import type { DevPoolImport, GroundTruthConvention } from '../../data/dev-pool.ts';
 import type { InputFile } from '../../data/input-files.ts';
 import { BUILTIN_WORLDS, type BuiltinWorld } from '../builtin-worlds.ts';
+import { savedInputs } from '../input-db.ts';
 import { fetchWorldFile, loadDevPool, loadDocumentPoolWithPdfs, type DocumentPool } from '../pool-loader.ts';
 import { selectBuiltConfig, useConfigStore } from './config.ts';
 
@@ -22,14 +24,21 @@ interface PoolState {
   conventions: Record<string, GroundTruthConvention>;
   loadDocuments: (files: InputFile[], source: PoolSource, world?: BuiltinWorld) => Promise<void>;
   loadBuiltinDocuments: (world?: BuiltinWorld) => Promise<void>;
+  /** The last visit's pool (dropped files or a built-in world), else the default built-in pool. */
+  restoreDocuments: () => Promise<void>;
   setDuplicateIds: (mode: 'error' | 'suffix') => void;
   loadDev: (files: InputFile[], source: PoolSource) => void;
   loadBuiltinDev: () => Promise<void>;
+  /** The last visit's target set and conventions, else the built-in target set. */
+  restoreDev: () => Promise<void>;
   setConvention: (file: string, convention: GroundTruthConvention) => void;
 }
 
 /** Counts document loads, so a slow PDF import finishing after a newer drop does not overwrite it. */
 let documentLoads = 0;
+
+const unreadable = (what: string, error: Error): string =>
+  `The ${what} of your last visit could not be read back (${error.message}); the built-in one is loaded instead.`;
 
 const chunkTokens = (): number => selectBuiltConfig(useConfigStore.getState()).config?.['data.chunk_tokens'] ?? 512;
 
@@ -60,6 +69,17 @@ export const usePoolStore = create<PoolState>((set, get) => ({
       set({ docs: { status: 'error', source: 'builtin', world, pool: null, message: (error as Error).message, files: [] } });
     }
   },
+  restoreDocuments: async () => {
+    set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
+    const saved = await savedInputs('docs').catch((error: Error) => error);
+    if (saved instanceof Error || saved === null) {
+      await get().loadBuiltinDocuments();
+      if (saved instanceof Error) set((s) => ({ docs: { ...s.docs, message: unreadable('documents', saved) } }));
+      return;
+    }
+    set({ duplicateIds: saved.duplicateIds });
+    await (saved.source === 'files' ? get().loadDocuments(saved.files, 'files') : get().loadBuiltinDocuments(saved.world));
+  },
   setDuplicateIds: (mode) => {
     set({ duplicateIds: mode });
     const { files, source, world } = get().docs;
@@ -82,6 +102,18 @@ export const usePoolStore = create<PoolState>((set, get) => ({
     } catch (error) {
       set({ dev: { status: 'error', source: 'builtin', result: null, message: (error as Error).message, files: [] } });
     }
+  },
+  restoreDev: async () => {
+    set((s) => ({ dev: { ...s.dev, status: 'loading', message: null } }));
+    const saved = await savedInputs('dev').catch((error: Error) => error);
+    if (saved instanceof Error || saved === null) {
+      await get().loadBuiltinDev();
+      if (saved instanceof Error) set((s) => ({ dev: { ...s.dev, message: unreadable('target set', saved) } }));
+      return;
+    }
+    set({ conventions: saved.conventions });
+    if (saved.source === 'files') get().loadDev(saved.files, 'files');
+    else await get().loadBuiltinDev();
   },
   setConvention: (file, convention) => {
     set((s) => ({ conventions: { ...s.conventions, [file]: convention } }));

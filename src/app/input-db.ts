@@ -1,0 +1,38 @@
+// The last run inputs in IndexedDB, so dropped documents and a dropped target set survive a reload:
+// one record for the pool and one for the dev set. A built-in choice is saved by name, not by content
+// (its files are refetched); dropped files are saved whole. Read at start by the pool store, written by
+// input-persistence.ts.
+import type { GroundTruthConvention } from '../data/dev-pool.ts';
+import type { InputFile } from '../data/input-files.ts';
+import type { BuiltinWorld } from './builtin-worlds.ts';
+import { openDb, request } from './idb.ts';
+
+export type SavedDocuments =
+  | { slot: 'docs'; source: 'builtin'; world: BuiltinWorld; duplicateIds: 'error' | 'suffix' }
+  | { slot: 'docs'; source: 'files'; files: InputFile[]; duplicateIds: 'error' | 'suffix' };
+export type SavedDev =
+  | { slot: 'dev'; source: 'builtin'; conventions: Record<string, GroundTruthConvention> }
+  | { slot: 'dev'; source: 'files'; files: InputFile[]; conventions: Record<string, GroundTruthConvention> };
+
+const DB_NAME = 'infuser-lab-inputs';
+const STORE = 'inputs';
+
+let opened: Promise<IDBDatabase> | null = null;
+
+async function withStore<T>(mode: IDBTransactionMode, body: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  opened ??= openDb(DB_NAME, 1, { [STORE]: 'slot' });
+  const db = await opened;
+  return request(body(db.transaction(STORE, mode).objectStore(STORE)), `${DB_NAME}/${STORE}`);
+}
+
+export async function saveInputs(record: SavedDocuments | SavedDev): Promise<void> {
+  await withStore('readwrite', (store) => store.put(record));
+}
+
+/** The saved record for `slot`, or null when none was saved (first visit, cleared storage). */
+export async function savedInputs(slot: 'docs'): Promise<SavedDocuments | null>;
+export async function savedInputs(slot: 'dev'): Promise<SavedDev | null>;
+export async function savedInputs(slot: 'docs' | 'dev'): Promise<SavedDocuments | SavedDev | null> {
+  const record = await withStore('readonly', (store) => store.get(slot) as IDBRequest<SavedDocuments | SavedDev | undefined>);
+  return record ?? null;
+}
