@@ -6,7 +6,10 @@
 // the kind (the sum of the advantages of its valid questions over the first two thirds of the
 // iterations; advantages are centred within a document, so a positive sum favours writing valid
 // questions) against how the kind's validity moved from the first to the last third, minus the fixed
-// run's move. A reward that steers shows a positive correlation.
+// run's move. A reward that steers shows a positive correlation. Where a document offers several kinds
+// (the mixed world) a reward can also steer the mix among valid questions, so the kind's share of the
+// valid questions is set against the push the same way; with --check-labels this is the only measure,
+// since a question whose golden answer is wrong is invalid and has no kind.
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/steer-report.ts experiments/NAME
 import { readFileSync } from 'node:fs';
@@ -39,6 +42,21 @@ function validityByKind(rows: QuestionRow[]): Map<string, [number, number]> {
   return new Map([...counts].filter(([, c]) => c[1] > 0 && c[3] > 0).map(([k, c]) => [k, [c[0] / c[1], c[2] / c[3]]]));
 }
 
+/** kind → its share of the valid questions in the first and the last third. */
+function shareByKind(rows: QuestionRow[]): Map<string, [number, number]> {
+  const counts = new Map<string, [number, number]>();
+  const totals = [0, 0];
+  for (const q of rows) {
+    const phase = phaseOf(q.iteration);
+    if (phase === null || !q.valid) continue;
+    const c = counts.get(rowKind(q)) ?? [0, 0];
+    c[phase] += 1;
+    totals[phase] += 1;
+    counts.set(rowKind(q), c);
+  }
+  return new Map([...counts].map(([k, c]) => [k, [c[0] / Math.max(1, totals[0]), c[1] / Math.max(1, totals[1])]]));
+}
+
 function pearson(xs: number[], ys: number[]): number {
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
   const my = ys.reduce((a, b) => a + b, 0) / ys.length;
@@ -48,15 +66,19 @@ function pearson(xs: number[], ys: number[]): number {
     sxx += (xs[i] - mx) ** 2;
     syy += (ys[i] - my) ** 2;
   }
-  return sxy / Math.sqrt(sxx * syy);
+  return sxx === 0 || syy === 0 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
 }
+const r = (x: number) => (Number.isNaN(x) ? '– (no spread)' : x.toFixed(2));
 
 const runs = await readRunQuestions(dir);
 const fixedBySeed = new Map(runs.filter((r) => r.method === 'fixed').map((r) => [r.seed, validityByKind(r.rows)]));
+const fixedShares = new Map(runs.filter((r) => r.method === 'fixed').map((r) => [r.seed, shareByKind(r.rows)]));
 if (fixedBySeed.size === 0) throw new Error(`steer-report: ${dir} has no fixed run to compare with`);
 
 // method → one point per (seed, kind): push, validity move against fixed, early validity gap to fixed
 const points = new Map<string, { push: number; move: number; earlyGap: number }[]>();
+// method → one point per (seed, kind): push, share-of-valid move against fixed
+const sharePoints = new Map<string, { push: number; move: number }[]>();
 for (const { method, seed, rows } of runs) {
   const fixed = fixedBySeed.get(seed);
   if (fixed === undefined || rows.every((q) => q.advantage === 0)) continue;
@@ -69,6 +91,13 @@ for (const { method, seed, rows } of runs) {
     list.push({ push: push.get(kind) ?? 0, move: late - early - (f[1] - f[0]), earlyGap: early - f[0] });
     points.set(method, list);
   }
+  const fixedShare = fixedShares.get(seed)!;
+  for (const [kind, [early, late]] of shareByKind(rows)) {
+    const f = fixedShare.get(kind) ?? [0, 0];
+    const list = sharePoints.get(method) ?? [];
+    list.push({ push: push.get(kind) ?? 0, move: late - early - (f[1] - f[0]) });
+    sharePoints.set(method, list);
+  }
 }
 
 const meanMove = (ps: { move: number }[]) => (ps.length === 0 ? '–' : `${(100 * ps.reduce((a, p) => a + p.move, 0) / ps.length).toFixed(1)} points`);
@@ -79,6 +108,14 @@ console.log('| --- | --- | --- | --- | --- | --- |');
 for (const [method, ps] of [...points].sort((a, b) => a[0].localeCompare(b[0]))) {
   const up = ps.filter((p) => p.push > CLEAR_PUSH);
   const down = ps.filter((p) => p.push < -CLEAR_PUSH);
-  console.log(`| ${method} | ${ps.length} | ${pearson(ps.map((p) => p.push), ps.map((p) => p.move)).toFixed(2)} | ` +
-    `${meanMove(up)} (${up.length}) | ${meanMove(down)} (${down.length}) | ${pearson(ps.map((p) => p.push), ps.map((p) => p.earlyGap)).toFixed(2)} |`);
+  console.log(`| ${method} | ${ps.length} | ${r(pearson(ps.map((p) => p.push), ps.map((p) => p.move)))} | ` +
+    `${meanMove(up)} (${up.length}) | ${meanMove(down)} (${down.length}) | ${r(pearson(ps.map((p) => p.push), ps.map((p) => p.earlyGap)))} |`);
+}
+console.log(`\nShare move: a kind's share of the valid questions in iterations ${settings.iterations - third}–${settings.iterations - 1} minus 0–${third - 1}, minus the fixed run's on the same seed.\n`);
+console.log('| method | run-kinds | r(push, share move) | share move where push > 0.05 | share move where push < −0.05 |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const [method, ps] of [...sharePoints].sort((a, b) => a[0].localeCompare(b[0]))) {
+  const up = ps.filter((p) => p.push > CLEAR_PUSH);
+  const down = ps.filter((p) => p.push < -CLEAR_PUSH);
+  console.log(`| ${method} | ${ps.length} | ${r(pearson(ps.map((p) => p.push), ps.map((p) => p.move)))} | ${meanMove(up)} (${up.length}) | ${meanMove(down)} (${down.length}) |`);
 }
