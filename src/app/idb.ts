@@ -1,5 +1,5 @@
 // A small promise wrapper over IndexedDB: opening a database whose object stores are keyed by a field,
-// and awaiting one request. Used by run-db.ts (saved runs) and input-db.ts (the last inputs).
+// awaiting one request, and one store used request by request. Used by run-db.ts (saved runs) and input-db.ts (the last inputs).
 
 /** Resolves with the request's result; the error names the database and store. */
 export function request<T>(req: IDBRequest<T>, where: string): Promise<T> {
@@ -22,4 +22,14 @@ export function openDb(name: string, version: number, stores: Record<string, str
     req.onerror = () => reject(new Error(`IndexedDB ${name}: cannot open (${req.error?.message ?? 'unknown error'})`));
     req.onblocked = () => reject(new Error(`IndexedDB ${name}: blocked by another tab holding an older version`));
   });
+}
+
+/** One object store of one database, opened on first use: `use(mode, body)` runs one request in a transaction. */
+export function objectStoreOf(dbName: string, store: string, keyPath: string) {
+  let opened: Promise<IDBDatabase> | null = null;
+  return async function use<T>(mode: IDBTransactionMode, body: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+    opened ??= openDb(dbName, 1, { [store]: keyPath });
+    const db = await opened;
+    return request(body(db.transaction(store, mode).objectStore(store)), `${dbName}/${store}`);
+  };
 }

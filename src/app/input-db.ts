@@ -5,7 +5,7 @@
 import type { GroundTruthConvention } from '../data/dev-pool.ts';
 import type { InputFile } from '../data/input-files.ts';
 import type { BuiltinWorld } from './builtin-worlds.ts';
-import { openDb, request } from './idb.ts';
+import { objectStoreOf } from './idb.ts';
 
 export type SavedDocuments =
   | { slot: 'docs'; source: 'builtin'; world: BuiltinWorld; duplicateIds: 'error' | 'suffix' }
@@ -14,16 +14,7 @@ export type SavedDev =
   | { slot: 'dev'; source: 'builtin'; conventions: Record<string, GroundTruthConvention> }
   | { slot: 'dev'; source: 'files'; files: InputFile[]; conventions: Record<string, GroundTruthConvention> };
 
-const DB_NAME = 'infuser-lab-inputs';
-const STORE = 'inputs';
-
-let opened: Promise<IDBDatabase> | null = null;
-
-async function withStore<T>(mode: IDBTransactionMode, body: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  opened ??= openDb(DB_NAME, 1, { [STORE]: 'slot' });
-  const db = await opened;
-  return request(body(db.transaction(STORE, mode).objectStore(STORE)), `${DB_NAME}/${STORE}`);
-}
+const withStore = objectStoreOf('infuser-lab-inputs', 'inputs', 'slot');
 
 export async function saveInputs(record: SavedDocuments | SavedDev): Promise<void> {
   await withStore('readwrite', (store) => store.put(record));
