@@ -71,7 +71,9 @@ export const usePoolStore = create<PoolState>((set, get) => ({
   },
   restoreDocuments: async () => {
     set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
+    const loadsBefore = documentLoads;
     const saved = await savedInputs('docs').catch((error: Error) => error);
+    if (documentLoads !== loadsBefore) return; // the user chose a pool while the saved one was being read
     if (saved instanceof Error || saved === null) {
       await get().loadBuiltinDocuments();
       if (saved instanceof Error) set((s) => ({ docs: { ...s.docs, message: unreadable('documents', saved) } }));
@@ -106,6 +108,7 @@ export const usePoolStore = create<PoolState>((set, get) => ({
   restoreDev: async () => {
     set((s) => ({ dev: { ...s.dev, status: 'loading', message: null } }));
     const saved = await savedInputs('dev').catch((error: Error) => error);
+    if (get().dev.status !== 'loading') return; // the user chose a target set while the saved one was being read
     if (saved instanceof Error || saved === null) {
       await get().loadBuiltinDev();
       if (saved instanceof Error) set((s) => ({ dev: { ...s.dev, message: unreadable('target set', saved) } }));
