@@ -16,8 +16,26 @@ export type SavedDev =
 
 const withStore = objectStoreOf('infuser-lab-inputs', 'inputs', 'slot');
 
+/** Per slot, the record last read or written: restoring a pool must not write its files back unchanged. */
+const stored = new Map<string, SavedDocuments | SavedDev>();
+
+/** Same fields, each the same value (files and conventions by reference, as the pool store keeps them). */
+function sameRecord(a: SavedDocuments | SavedDev, b: SavedDocuments | SavedDev | undefined): boolean {
+  if (b === undefined) return false;
+  const keys = Object.keys(a) as (keyof typeof a)[];
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === (b as typeof a)[k]);
+}
+
+/** Writes `record` unless it is the one already stored. */
 export async function saveInputs(record: SavedDocuments | SavedDev): Promise<void> {
-  await withStore('readwrite', (store) => store.put(record));
+  if (sameRecord(record, stored.get(record.slot))) return;
+  stored.set(record.slot, record);
+  try {
+    await withStore('readwrite', (store) => store.put(record));
+  } catch (error) {
+    stored.delete(record.slot);
+    throw error;
+  }
 }
 
 /** The saved record for `slot`, or null when none was saved (first visit, cleared storage). */
@@ -25,5 +43,6 @@ export async function savedInputs(slot: 'docs'): Promise<SavedDocuments | null>;
 export async function savedInputs(slot: 'dev'): Promise<SavedDev | null>;
 export async function savedInputs(slot: 'docs' | 'dev'): Promise<SavedDocuments | SavedDev | null> {
   const record = await withStore('readonly', (store) => store.get(slot) as IDBRequest<SavedDocuments | SavedDev | undefined>);
+  if (record !== undefined) stored.set(slot, record);
   return record ?? null;
 }

@@ -7,14 +7,14 @@ import { usePoolStore } from './stores/pool.ts';
 type PoolState = ReturnType<typeof usePoolStore.getState>;
 
 /** What to save of the pool, or null while nothing was chosen yet (the start, before any load). */
-export function documentsRecord(s: Pick<PoolState, 'docs' | 'duplicateIds'>): SavedDocuments | null {
+function documentsRecord(s: Pick<PoolState, 'docs' | 'duplicateIds'>): SavedDocuments | null {
   const { source, world, files } = s.docs;
   if (source === 'builtin') return { slot: 'docs', source, world: world ?? 'single', duplicateIds: s.duplicateIds };
   if (source === 'files') return { slot: 'docs', source, files, duplicateIds: s.duplicateIds };
   return null;
 }
 
-export function devRecord(s: Pick<PoolState, 'dev' | 'conventions'>): SavedDev | null {
+function devRecord(s: Pick<PoolState, 'dev' | 'conventions'>): SavedDev | null {
   const { source, files } = s.dev;
   if (source === 'builtin') return { slot: 'dev', source, conventions: s.conventions };
   if (source === 'files') return { slot: 'dev', source, files, conventions: s.conventions };
