@@ -12,7 +12,7 @@ const cfg = tinyModelConfig('LlamaForCausalLM');
 const P = 5104;
 
 function footprint(role: 'generator' | 'solver', totalBytes: number, largest = 1024): RoleFootprint {
-  const estimate: MemoryEstimate = { weightsBytes: 0, gradsBytes: 0, adamBytes: 0, activationsBytes: 0, kvCacheBytes: 0, totalBytes };
+  const estimate: MemoryEstimate = { weightsBytes: 0, gradsBytes: 0, adamBytes: 0, referenceBytes: 0, activationsBytes: 0, kvCacheBytes: 0, totalBytes };
   return { role, seqLen: 64, estimate, largestBuffer: { bytes: largest, what: 'model.embed_tokens.weight' } };
 }
 
@@ -23,8 +23,18 @@ describe('roleFootprint', () => {
     expect(f.estimate.weightsBytes).toBe(P * 4);
     expect(f.estimate.gradsBytes).toBe(P * 4);
     expect(f.estimate.adamBytes).toBe(P * 8);
+    expect(f.estimate.referenceBytes).toBe(0);
     // One sequence of logits, 64 × 37 × 4 bytes, outweighs the 37 × 16 embedding.
     expect(f.largestBuffer).toEqual({ bytes: 64 * 37 * 4, what: 'logits (64 × 37)' });
+  });
+
+  it('counts one more copy of the weights for a role with a KL penalty, and only for that role', () => {
+    const config = buildConfig({ overrides: { 'solver.actor.kl_loss_coef': 0.01 } });
+    const solver = roleFootprint('solver', cfg, config);
+    const plain = roleFootprint('solver', cfg, buildConfig({ overrides: {} }));
+    expect(solver.estimate.referenceBytes).toBe(P * 4);
+    expect(solver.estimate.totalBytes - plain.estimate.totalBytes).toBe(P * 4);
+    expect(roleFootprint('generator', cfg, config).estimate.referenceBytes).toBe(0);
   });
 
   it('names the embedding when it is the largest buffer, and uses the Solver\'s own lengths', () => {

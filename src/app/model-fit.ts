@@ -1,5 +1,6 @@
 // Will the chosen models train here? Per role: the GPU bytes estimateModelBytes gives for training
-// (weights, gradients, two AdamW moments, saved activations) at the run's sequence length, and the
+// (weights, gradients, two AdamW moments, a KL reference copy if asked for, saved activations) at the
+// run's sequence length, and the
 // largest single buffer; then a verdict against the adapter's buffer limits and navigator.deviceMemory.
 // Called by ModelsPanel (to show it) and RunControls (to refuse a start). Pure: no GPU, no DOM.
 import type { RunConfig } from '../infuser/config.ts';
@@ -42,7 +43,8 @@ const title = (role: Role): string => (role === 'generator' ? 'Generator' : 'Sol
 /** The training footprint of one role's model under the run's settings (batch 1: updates go one sequence at a time). */
 export function roleFootprint(role: Role, cfg: ModelConfig, config: RunConfig): RoleFootprint {
   const seqLen = Math.min(cfg.maxPositionEmbeddings, config[`${role}.rollout.prompt_length`] + config[`${role}.rollout.response_length`]);
-  const estimate = estimateModelBytes(cfg, { training: true, batch: 1, seqLen });
+  const referenceCopy = config[`${role}.actor.kl_loss_coef`] > 0;
+  const estimate = estimateModelBytes(cfg, { training: true, batch: 1, seqLen, referenceCopy });
   let largestBuffer = { bytes: seqLen * cfg.vocabSize * F32, what: `logits (${seqLen} × ${cfg.vocabSize})` };
   for (const spec of parameterSpecs(cfg)) {
     const bytes = spec.shape.reduce((a, b) => a * b, 1) * F32;

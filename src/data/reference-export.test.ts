@@ -104,6 +104,14 @@ describe('run configuration (§10.2)', () => {
     expect(o).not.toHaveProperty('training.fix_generator');
   });
 
+  it('a KL penalty maps onto verl\'s use_kl_loss, kl_loss_coef and low_var_kl, per role', () => {
+    const o = referenceOverrides(buildConfig({ overrides: { 'solver.actor.kl_loss_coef': 0.05 } }), { modelId: 'm' });
+    expect(o).toMatchObject({
+      'solver.actor.use_kl_loss': true, 'solver.actor.kl_loss_coef': 0.05, 'solver.actor.kl_loss_type': 'low_var_kl',
+      'generator.actor.use_kl_loss': false, 'generator.actor.kl_loss_coef': 0,
+    });
+  });
+
   it('reward modes follow §7', () => {
     const fixed = referenceOverrides(buildConfig({ overrides: { 'training.reward_mode': 'fixed' } }), { modelId: 'm' });
     expect(fixed).toMatchObject({ 'training.fix_generator': true, 'training.skip_dev_rollout': true,

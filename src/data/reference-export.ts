@@ -144,7 +144,9 @@ function roleOverrides(c: RunConfig, role: (typeof ROLES)[number], modelId: stri
     [`${role}.actor.clip_ratio_c`]: c[key('actor.clip_ratio_c')],
     [`${role}.actor.ppo_mini_batch_size`]: big ? SCALE_OUT.miniBatch : ppoMiniBatchPrompts(c),
     [`${role}.actor.ppo_epochs`]: 1,
-    [`${role}.actor.use_kl_loss`]: false,
+    [`${role}.actor.use_kl_loss`]: (c[key('actor.kl_loss_coef')] as number) > 0,
+    [`${role}.actor.kl_loss_coef`]: c[key('actor.kl_loss_coef')],
+    [`${role}.actor.kl_loss_type`]: 'low_var_kl',
     [`${role}.actor.entropy_coeff`]: 0,
     [`${role}.actor.loss_agg_mode`]: 'token-mean',
   };

@@ -44,9 +44,15 @@ export function roleFromModel(
 ): EnginePolicyRole | EngineSolverRole {
   const opt = optimizerFor(model.parameters(), config, role);
   const seed = config['training.seed'];
-  return role === 'solver'
+  return withReference(role === 'solver'
     ? new EngineSolverRole(engine, model, tokenizer, opt, seed)
-    : new EnginePolicyRole(engine, model, tokenizer, opt, seed);
+    : new EnginePolicyRole(engine, model, tokenizer, opt, seed), config, role);
+}
+
+/** Freezes the starting weights when the role's KL penalty is on (before any restore or update). */
+function withReference<R extends EnginePolicyRole>(r: R, config: RunConfig, role: 'generator' | 'solver'): R {
+  if (config[`${role}.actor.kl_loss_coef`] > 0) r.keepReference();
+  return r;
 }
 
 export function createEngineRole(
@@ -58,7 +64,7 @@ export function createEngineRole(
 ): EnginePolicyRole | EngineSolverRole {
   const model = new LlamaModel(engine, loaded.config, loaded.weights);
   const opt = optimizerFor(model.parameters(), config, role);
-  return role === 'solver'
+  return withReference(role === 'solver'
     ? new EngineSolverRole(engine, model, loaded.tokenizer, opt, seed)
-    : new EnginePolicyRole(engine, model, loaded.tokenizer, opt, seed);
+    : new EnginePolicyRole(engine, model, loaded.tokenizer, opt, seed), config, role);
 }

@@ -258,7 +258,7 @@ export class EngineSolverRole extends EnginePolicyRole {
 
   override async checkpoint(): Promise<RoleCheckpoint> {
     const c = await super.checkpoint();
-    if (this.reference) c.extra = { reference: await this.engine.readMany(this.reference) };
+    if (this.reference) c.extra = { ...c.extra, reference: await this.engine.readMany(this.reference) };
     return c;
   }
 

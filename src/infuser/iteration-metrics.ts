@@ -37,6 +37,7 @@ function actor(names: typeof GEN_ACTOR | typeof SOLVER_ACTOR, r: UpdateReport | 
     [names.pgClipfrac]: r?.pgClipfrac ?? 0,
     [names.pgClipfracLower]: r?.pgClipfracLower ?? 0,
     [names.ppoKl]: r?.ppoKl ?? 0,
+    [names.klLoss]: r?.klLoss ?? 0,
     [names.gradNorm]: r?.gradNorm ?? 0,
     [names.lr]: lr,
   };

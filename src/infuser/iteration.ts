@@ -86,6 +86,7 @@ function ppoSettings(config: RunConfig, role: 'generator' | 'solver') {
     clipLow: config[`${role}.actor.clip_ratio_low`],
     clipHigh: config[`${role}.actor.clip_ratio_high`],
     dualClip: config[`${role}.actor.clip_ratio_c`],
+    klCoef: config[`${role}.actor.kl_loss_coef`],
   };
 }
 

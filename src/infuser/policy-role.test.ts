@@ -30,12 +30,12 @@ function trainRows(): TrainRow[] {
   }));
 }
 
-async function makeRole(): Promise<EnginePolicyRole> {
+async function makeRole(klCoef = 0, overrides: Record<string, unknown> = {}): Promise<EnginePolicyRole> {
   const e = await testEngine();
   const cfg = tinyModelConfig('Qwen3ForCausalLM', { vocabSize: 266 });
   const tokenizer = TextTokenizer.fromJson({ tokenizerJson: tinyTokenizerJson(), tokenizerConfig: tinyTokenizerConfig() });
   // A large learning rate moves the policy enough in the first step that the second one clips.
-  const config = buildConfig({ overrides: { 'generator.actor.optim.lr': 1e-2 } });
+  const config = buildConfig({ overrides: { 'generator.actor.optim.lr': 1e-2, 'generator.actor.kl_loss_coef': klCoef, ...overrides } });
   return createEngineRole(e, { config: cfg, weights: randomWeights(cfg, 5, 0.3), tokenizer }, config, 'generator', 9) as EnginePolicyRole;
 }
 
@@ -128,5 +128,79 @@ describe('batched PPO update on a tiny model', () => {
     expect(await batched.optimizerStep()).toBe(3);
     batched.dispose();
     reference.dispose();
+  });
+});
+
+describe('KL penalty to the starting weights (generator/solver.actor.kl_loss_coef)', () => {
+  const ALL = [[0, 1, 2, 3, 4, 5, 6]];
+  const k3 = (d: number) => Math.exp(d) - d - 1;
+
+  /** Σ over response tokens of k3(ℓ^start − ℓ^now) / D, in float64 from two models' log-probs. */
+  async function expectedKl(start: EnginePolicyRole, now: EnginePolicyRole, rows: TrainRow[]): Promise<number> {
+    const e = now.engine;
+    let sum = 0;
+    for (const r of rows) {
+      const ids = [...r.promptIds, ...r.responseIds];
+      const ts = [start, now].map((m) => e.tidy(() => e.tape.noGrad(() => sequenceLogprobs(m.model, ids, PPO.temperature))));
+      const [ref, cur] = await e.readMany(ts);
+      ts.forEach((t) => t.dispose());
+      for (let t = r.promptIds.length - 1; t < ids.length - 1; t++) sum += k3(ref[t] - cur[t]);
+    }
+    return sum / D;
+  }
+
+  it('is zero at the start, then the k3 estimate against the frozen start; its gradient pulls back to the start', async () => {
+    const rows = trainRows();
+    // β₁ = 0: no momentum, so a step follows the gradient of its own mini-batch only.
+    const noMomentum = { 'generator.actor.optim.betas': [0, 0.999] };
+    const start = await makeRole(0, noMomentum);
+    const plain = await makeRole(0, noMomentum);
+    const kl = await makeRole(2, noMomentum);
+    const ppoKl = { ...PPO, klCoef: 2 };
+    const first = await kl.update(rows, ALL, D, ppoKl);
+    const firstPlain = await plain.update(rows, ALL, D, PPO);
+    // The reference is a bit-exact copy, so δ = 0, k = 0 and ∂k/∂ℓ = 0: the first step is plain PPO's.
+    expect(first.klLoss).toBe(0);
+    assertClose([first.pgLoss], [firstPlain.pgLoss], { rtol: 1e-6, atol: 1e-9 }, 'first pg_loss');
+    const w1 = await kl.model.readWeights();
+    for (const [name, w] of await plain.model.readWeights()) assertClose(w1.get(name)!, w, { rtol: 1e-5, atol: 1e-7 }, name);
+
+    // Second step with no advantage: the penalty is the whole loss, and a small step must lower it.
+    const want = await expectedKl(start, kl, rows);
+    expect(want).toBeGreaterThan(1e-4);
+    kl.opt.lr = 1e-4;
+    const second = await kl.update(rows.map((r) => ({ ...r, advantage: 0 })), ALL, D, ppoKl);
+    assertClose([second.klLoss!], [want], { rtol: 2e-3, atol: 1e-7 }, 'kl_loss vs float64 k3 against the start');
+    assertClose([second.pgLoss], [0], { rtol: 0, atol: 1e-6 }, 'pg_loss without the penalty');
+    expect(await expectedKl(start, kl, rows)).toBeLessThan(want);
+    for (const r of [start, plain, kl]) r.dispose();
+  });
+
+  it('travels in the checkpoint: a role rebuilt from checkpointed weights keeps the first start as its reference', async () => {
+    const rows = trainRows();
+    const ppoKl = { ...PPO, klCoef: 2 };
+    const a = await makeRole(2);
+    await a.update(rows, ALL, D, ppoKl);
+    const c = await a.checkpoint();
+    expect(c.extra?.kl_reference).toHaveLength(a.model.names.length);
+    // As a resume does: build from the checkpoint's weights (so the factory freezes those), then restore.
+    const cfg = a.model.cfg;
+    const tokenizer = TextTokenizer.fromJson({ tokenizerJson: tinyTokenizerJson(), tokenizerConfig: tinyTokenizerConfig() });
+    const config = buildConfig({ overrides: { 'generator.actor.optim.lr': 1e-2, 'generator.actor.kl_loss_coef': 2 } });
+    const b = createEngineRole(a.engine, { config: cfg, weights: new Map(Object.entries(c.weights)), tokenizer }, config, 'generator', 9) as EnginePolicyRole;
+    await b.restore(c);
+    const [ra, rb] = [await a.update(rows, ALL, D, ppoKl), await b.update(rows, ALL, D, ppoKl)];
+    expect(ra.klLoss).toBeGreaterThan(0);
+    expect(rb.klLoss).toBe(ra.klLoss);
+    const wa = await a.model.readWeights();
+    for (const [name, w] of await b.model.readWeights()) expect(w).toEqual(wa.get(name));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('a positive coefficient on a role built without a reference is a clear error', async () => {
+    const role = await makeRole();
+    await expect(role.update(trainRows(), ALL, D, { ...PPO, klCoef: 0.1 })).rejects.toThrow(/KL penalty 0.1 asked for, but this role kept no reference weights/);
+    role.dispose();
   });
 });

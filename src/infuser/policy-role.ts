@@ -29,9 +29,14 @@ export function responseWeights(promptLength: number, responseLength: number, va
   return w;
 }
 
+/** RoleCheckpoint.extra key of the frozen KL reference weights, in the model's parameter order. */
+const KL_REFERENCE = 'kl_reference';
+
 export class EnginePolicyRole implements PolicyRole {
   /** Cap on rows × padded length per batched forward; gradients accumulate across chunks. */
   tokenBudget: number;
+  /** Frozen starting weights for the KL penalty (`keepReference`); null when no penalty is asked for. */
+  private klReference: LlamaModel | null = null;
 
   constructor(
     readonly engine: Engine,
@@ -69,13 +74,24 @@ export class EnginePolicyRole implements PolicyRole {
     return out.map((s) => ({ tokens: s.tokens, logprobs: s.logprobs, text: s.text ?? '', finish: s.finishReason }));
   }
 
-  /** ℓ^old of every row ([L] each, last entry meaningless), recomputed before any step (spec §9.3). */
-  private async oldLogprobs(rows: TrainRow[], temperature: number): Promise<Float32Array[]> {
+  /**
+   * Freezes the current weights as the KL reference. Call it before any update or checkpoint restore,
+   * so the reference is the model the run started from (a resumed run rebuilds it from the same start).
+   */
+  keepReference(): void {
+    this.klReference ??= this.model.frozenCopy();
+  }
+
+  /**
+   * Log-probs of every row ([L] each, last entry meaningless) under `model`: ℓ^old under the policy,
+   * recomputed before any step (spec §9.3), or ℓ^ref under the frozen reference.
+   */
+  private async rowLogprobs(rows: TrainRow[], temperature: number, model = this.model): Promise<Float32Array[]> {
     const e = this.engine;
     const ids = rows.map((r) => [...r.promptIds, ...r.responseIds]);
     const chunks = packRows(ids.map((_, i) => i), ids.map((r) => r.length), this.tokenBudget);
     // Every chunk's forward is recorded first, then one readback (intermediates freed by tidy as it goes).
-    const logps = chunks.map((c) => e.tidy(() => e.tape.noGrad(() => batchSequenceLogprobs(this.model, c.map((i) => ids[i]), temperature))));
+    const logps = chunks.map((c) => e.tidy(() => e.tape.noGrad(() => batchSequenceLogprobs(model, c.map((i) => ids[i]), temperature))));
     const read = logps.length ? await e.readMany(logps) : [];
     logps.forEach((t) => t.dispose());
     const out: Float32Array[] = new Array(rows.length);
@@ -90,7 +106,7 @@ export class EnginePolicyRole implements PolicyRole {
    * Loss and metrics of one chunk of rows as one padded batch, with its backward run: the same sums
    * as row-by-row, since prompt and padded positions carry weight 0.
    */
-  private chunkLoss(rows: TrainRow[], old: Float32Array[], normaliser: number, ppo: PpoSettings): PpoLossOutput {
+  private chunkLoss(rows: TrainRow[], old: Float32Array[], ref: Float32Array[] | null, normaliser: number, ppo: PpoSettings): PpoLossOutput {
     const e = this.engine;
     const ids = rows.map((r) => [...r.promptIds, ...r.responseIds]);
     const logp = batchSequenceLogprobs(this.model, ids, ppo.temperature);
@@ -102,28 +118,36 @@ export class EnginePolicyRole implements PolicyRole {
       e.fromArray(padVectors(old, T), [B * T]),
       e.fromArray(padVectors(advantages, T), [B * T]),
       e.fromArray(padVectors(weights, T), [B * T]),
-      { clipLow: ppo.clipLow, clipHigh: ppo.clipHigh, dualClip: ppo.dualClip, normaliser },
+      { clipLow: ppo.clipLow, clipHigh: ppo.clipHigh, dualClip: ppo.dualClip, normaliser, klCoef: ref ? ppo.klCoef : 0 },
+      ref ? e.fromArray(padVectors(ref, T), [B * T]) : null,
     );
     e.tape.backward(out.loss);
     return out;
   }
 
   /** One optimizer step over a mini-batch: Σ of its chunks' losses, metric sums and the step report. */
-  private async miniBatchStep(rows: TrainRow[], mb: number[], old: Float32Array[], normaliser: number, ppo: PpoSettings) {
+  private async miniBatchStep(
+    rows: TrainRow[],
+    mb: number[],
+    old: Float32Array[],
+    ref: Float32Array[] | null,
+    normaliser: number,
+    ppo: PpoSettings,
+  ) {
     const e = this.engine;
     const lengths = rows.map((r) => r.promptIds.length + r.responseIds.length);
     const parts = packRows(mb, lengths, this.tokenBudget).map((c) =>
-      e.tidy(() => this.chunkLoss(c.map((i) => rows[i]), c.map((i) => old[i]), normaliser, ppo)),
+      e.tidy(() => this.chunkLoss(c.map((i) => rows[i]), c.map((i) => old[i]), ref && c.map((i) => ref[i]), normaliser, ppo)),
     );
     const report = await this.opt.step();
     this.opt.zeroGrad();
-    // One readback for the mini-batch: losses [1] and metrics [clipped, dual-clipped, Σ kl, tokens].
+    // One readback for the mini-batch: losses [1] and metrics [clipped, dual-clipped, Σ kl, tokens, Σ w k].
     const read = await e.readMany(parts.flatMap((p) => [p.loss, p.metrics]));
     parts.forEach((p) => {
       p.loss.dispose();
       p.metrics.dispose();
     });
-    const metrics = [0, 0, 0, 0];
+    const metrics = [0, 0, 0, 0, 0];
     let loss = 0;
     read.forEach((v, k) => {
       if (k % 2 === 0) loss += v[0];
@@ -133,7 +157,12 @@ export class EnginePolicyRole implements PolicyRole {
   }
 
   async update(rows: TrainRow[], miniBatches: number[][], normaliser: number, ppo: PpoSettings): Promise<UpdateReport> {
-    const old = await this.oldLogprobs(rows, ppo.temperature);
+    const beta = ppo.klCoef ?? 0;
+    if (beta > 0 && !this.klReference) {
+      throw new Error(`KL penalty ${beta} asked for, but this role kept no reference weights (keepReference was not called when it was built)`);
+    }
+    const old = await this.rowLogprobs(rows, ppo.temperature);
+    const ref = beta > 0 ? await this.rowLogprobs(rows, ppo.temperature, this.klReference!) : null;
     const diffs: number[] = [];
     rows.forEach((r, i) => {
       r.samplingLogprobs?.forEach((lp, j) => diffs.push(Math.abs(lp - old[i][r.promptIds.length - 1 + j])));
@@ -142,12 +171,16 @@ export class EnginePolicyRole implements PolicyRole {
     let gradNorm = 0;
     let steps = 0;
     let skipped = 0;
+    let klLoss = 0;
     const sums = [0, 0, 0, 0]; // clipped tokens, dual-clipped tokens, Σ kl, tokens
     for (const mb of miniBatches) {
       if (mb.length === 0) continue;
-      const { loss, metrics, report } = await this.miniBatchStep(rows, mb, old, normaliser, ppo);
-      metrics.forEach((x, j) => (sums[j] += x));
-      pgLoss += loss;
+      const { loss, metrics, report } = await this.miniBatchStep(rows, mb, old, ref, normaliser, ppo);
+      sums.forEach((_, j) => (sums[j] += metrics[j]));
+      // verl reports the policy-gradient and KL parts of the step's loss apart.
+      const kl = metrics[4] / normaliser;
+      klLoss += kl;
+      pgLoss += loss - beta * kl;
       gradNorm += report.gradNorm;
       if (report.isSkipped) skipped++;
       steps++;
@@ -160,6 +193,7 @@ export class EnginePolicyRole implements PolicyRole {
       pgClipfrac: sums[0] / tokens,
       pgClipfracLower: sums[1] / tokens,
       ppoKl: sums[2] / tokens,
+      klLoss: steps ? klLoss / steps : 0,
       gradNorm: steps ? gradNorm / steps : 0,
       lr: this.opt.lr,
       logpAbsDiffMean: diffs.length ? diffs.reduce((a, b) => a + b, 0) / diffs.length : 0,
@@ -170,12 +204,23 @@ export class EnginePolicyRole implements PolicyRole {
   async checkpoint(): Promise<RoleCheckpoint> {
     const weights = await this.model.readWeights();
     const optimizer = await this.opt.exportState();
-    return { weights: Object.fromEntries(weights), optimizer };
+    const c: RoleCheckpoint = { weights: Object.fromEntries(weights), optimizer };
+    // A resumed run is built from the checkpoint's weights, so the KL reference travels with it.
+    if (this.klReference) c.extra = { [KL_REFERENCE]: await this.engine.readMany(this.klReference.parameters()) };
+    return c;
   }
 
   async restore(c: RoleCheckpoint): Promise<void> {
     this.model.loadWeights(new Map(Object.entries(c.weights)));
     this.opt.importState(c.optimizer);
+    const ref = c.extra?.[KL_REFERENCE];
+    if (ref) {
+      if (ref.length !== this.model.names.length) {
+        throw new Error(`checkpoint: ${KL_REFERENCE} holds ${ref.length} tensors but the model has ${this.model.names.length} parameters`);
+      }
+      this.klReference ??= this.model.frozenCopy();
+      this.klReference.loadWeights(new Map(this.model.names.map((name, i) => [name, ref[i]])));
+    }
     await this.engine.sync();
   }
 
@@ -189,6 +234,7 @@ export class EnginePolicyRole implements PolicyRole {
 
   dispose(): void {
     this.model.dispose();
+    this.klReference?.dispose();
     this.opt.dispose();
   }
 }

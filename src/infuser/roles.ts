@@ -42,6 +42,8 @@ export interface PpoSettings {
   clipLow: number;
   clipHigh: number;
   dualClip: number;
+  /** β of the KL penalty to the role's starting weights (`{role}.actor.kl_loss_coef`); 0 or absent = none. */
+  klCoef?: number;
 }
 
 export interface UpdateReport {
@@ -51,6 +53,8 @@ export interface UpdateReport {
   pgClipfrac: number;
   pgClipfracLower: number;
   ppoKl: number;
+  /** The KL penalty to the starting weights, aggregated like pg_loss (0 when it is off). */
+  klLoss?: number;
   gradNorm: number;
   lr: number;
   /** mean / max |ℓ_samp − ℓ_old| over tokens with sampling log-probs (spec §9.3). */

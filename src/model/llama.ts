@@ -65,6 +65,20 @@ export class LlamaModel {
     return new LlamaModel(engine, cfg, null);
   }
 
+  /**
+   * A copy of the current weights that takes no gradient and shares nothing with this model: the frozen
+   * reference of a KL penalty. Costs one more set of weights on the device.
+   */
+  frozenCopy(): LlamaModel {
+    const copy = LlamaModel.allocate(this.engine, this.cfg);
+    for (const name of this.names) {
+      const t = copy.params.get(name)!;
+      t.requiresGrad = false;
+      this.engine.copy(this.params.get(name)!, t);
+    }
+    return copy;
+  }
+
   parameters(): Tensor[] {
     return this.names.map((n) => this.params.get(n)!);
   }

@@ -11,6 +11,8 @@ export interface MemoryEstimateOptions {
   batch?: number;
   /** Tokens per sequence (default min(max_position_embeddings, 1024)). */
   seqLen?: number;
+  /** Training also keeps a frozen copy of the starting weights (a KL penalty's reference). */
+  referenceCopy?: boolean;
 }
 
 export interface MemoryEstimate {
@@ -18,6 +20,8 @@ export interface MemoryEstimate {
   gradsBytes: number;
   /** AdamW m and v. */
   adamBytes: number;
+  /** The frozen reference weights, 0 without a KL penalty. */
+  referenceBytes: number;
   activationsBytes: number;
   kvCacheBytes: number;
   totalBytes: number;
@@ -57,8 +61,9 @@ export function estimateModelBytes(cfg: ModelConfig, opts: MemoryEstimateOptions
   }
   const gradsBytes = opts.training ? weightsBytes : 0;
   const adamBytes = opts.training ? 2 * weightsBytes : 0;
-  const totalBytes = weightsBytes + gradsBytes + adamBytes + activationsBytes + kvCacheBytes;
-  return { weightsBytes, gradsBytes, adamBytes, activationsBytes, kvCacheBytes, totalBytes };
+  const referenceBytes = opts.training && opts.referenceCopy ? weightsBytes : 0;
+  const totalBytes = weightsBytes + gradsBytes + adamBytes + referenceBytes + activationsBytes + kvCacheBytes;
+  return { weightsBytes, gradsBytes, adamBytes, referenceBytes, activationsBytes, kvCacheBytes, totalBytes };
 }
 
 /** 1536 → "1.5 KiB"; for messages and tables. */

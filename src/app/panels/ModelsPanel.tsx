@@ -16,7 +16,7 @@ import { DropZone } from './DropZone.tsx';
 const TITLE: Record<Role, string> = { generator: 'Generator', solver: 'Solver' };
 
 const MEMORY_ROWS: [string, keyof MemoryEstimate][] = [
-  ['Weights', 'weightsBytes'], ['Gradients', 'gradsBytes'], ['AdamW m, v', 'adamBytes'], ['Activations', 'activationsBytes'], ['Total', 'totalBytes'],
+  ['Weights', 'weightsBytes'], ['Gradients', 'gradsBytes'], ['AdamW m, v', 'adamBytes'], ['KL reference', 'referenceBytes'], ['Activations', 'activationsBytes'], ['Total', 'totalBytes'],
 ];
 
 /** 134_515_008 → "134.5 M". */
@@ -95,7 +95,7 @@ function MemoryTable() {
           </tr>
         </thead>
         <tbody>
-          {MEMORY_ROWS.map(([label, key]) => (
+          {MEMORY_ROWS.filter(([, key]) => key !== 'referenceBytes' || check.footprints.some((f) => f.estimate.referenceBytes > 0)).map(([label, key]) => (
             <tr key={key}>
               <th scope="row">{label}</th>
               {check.footprints.map((f) => <td key={f.role}>{formatBytes(f.estimate[key])}</td>)}

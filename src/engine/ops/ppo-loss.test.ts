@@ -26,10 +26,12 @@ async function runGpu(e: Engine, x: PpoLossRefInputs, o: PpoLossOptions, dLoss: 
   const logp = e.fromArray(x.logp, [n], 'logp');
   logp.requiresGrad = true;
   const tensors = [x.oldLogp, x.advantages, x.weights].map((a) => e.fromArray(a, [n]));
-  const out = ppoLoss(logp, tensors[0], tensors[1], tensors[2], o);
+  const ref = x.refLogp ? e.fromArray(x.refLogp, [n], 'refLogp') : null;
+  const out = ppoLoss(logp, tensors[0], tensors[1], tensors[2], o, ref);
   e.tape.backward(out.loss, e.fromArray([dLoss], [1]));
   const [loss, metrics, dLogp] = await e.readMany([out.loss, out.metrics, logp.grad!]);
   for (const t of [logp, ...tensors, out.loss, out.metrics]) t.dispose();
+  ref?.dispose();
   return { loss: loss[0], metrics: Array.from(metrics), dLogp };
 }
 
@@ -130,7 +132,64 @@ describe('ppoLoss (spec §4 (4), (6), (7))', () => {
     b.dispose();
   });
 
-  it('metrics readback returns the four sums', async () => {
+  it('KL penalty, worked numbers: k = e^δ − δ − 1 with δ = ℓ^ref − ℓ, and ∂k/∂ℓ = 1 − e^δ', async () => {
+    const e = await testEngine();
+    // A = 0 leaves only the penalty. δ = ln 2: k = 2 − ln 2 − 1 = 0.306853, ∂k/∂ℓ = −1.
+    // δ = −1: k = e^−1 = 0.367879, ∂k/∂ℓ = 1 − e^−1 = 0.632121. δ = 3: k = e³ − 4 = 16.09 > 10, clamped, flat.
+    const x: PpoLossRefInputs = {
+      logp: [-1, -2, -1, -0.5],
+      oldLogp: [-1, -2, -1, -0.5],
+      advantages: [0, 0, 0, 0],
+      weights: [1, 0.5, 2, 0],
+      refLogp: [-1 + Math.LN2, -3, 2, -9],
+    };
+    const o = { ...SPEC, normaliser: 4, klCoef: 0.1 };
+    const got = await runGpu(e, x, o, 1);
+    const kSum = 1 * (1 - Math.LN2) + 0.5 * Math.exp(-1) + 2 * 10;
+    assertClose([got.loss], [(0.1 * kSum) / 4], { rtol: 1e-5, atol: 0 }, 'KL loss');
+    assertClose([got.metrics[4]], [kSum], { rtol: 1e-5, atol: 0 }, 'Σ w k');
+    expect(got.metrics[3]).toBe(3); // the zero-weight token enters no metric
+    assertClose(got.dLogp, [(0.1 * 1 * -1) / 4, (0.1 * 0.5 * (1 - Math.exp(-1))) / 4, 0, 0], { rtol: 1e-5, atol: 1e-9 }, 'KL d logp');
+  });
+
+  for (const n of [7, 300]) {
+    it(`KL penalty on, N = ${n}: forward, Σ w k and backward match the float64 reference and finite differences`, async () => {
+      const e = await testEngine();
+      const x = randomTokens(n, 500 + n);
+      const shift = randn(n, 900 + n, 1.2);
+      x.refLogp = asF32(Array.from(x.logp, (v, i) => v + shift[i]));
+      const o = { ...SPEC, normaliser: 2.5 * n, klCoef: 0.3 };
+      const got = await runGpu(e, x, o, 0.7);
+      const ref = ppoLossRef(x, o);
+      assertClose([got.loss], [ref.loss], { rtol: 1e-4, atol: 1e-7 }, 'loss with KL');
+      assertClose([got.metrics[4]], [ref.metrics.klPenaltySum], { rtol: 1e-4, atol: 1e-6 }, 'Σ w k');
+      // The penalty is added, not mixed in: the loss less β Σ w k / D is the plain PPO loss.
+      const plain = ppoLossRef(x, { ...o, klCoef: 0 }).loss;
+      assertClose([got.loss - (0.3 * got.metrics[4]) / o.normaliser], [plain], { rtol: 1e-4, atol: 1e-6 }, 'PPO part');
+      const lossOf = (logp: Float64Array) => 0.7 * ppoLossRef({ ...x, logp }, o).loss;
+      const fd = finiteDiff(lossOf, Float64Array.from(x.logp));
+      assertClose(got.dLogp, fd, { rtol: 1e-4, atol: 1e-7 }, 'd logp vs finite differences');
+      assertClose(ppoLossBackwardRef(x, o, 0.7), fd, { rtol: 1e-6, atol: 1e-9 }, 'float64 backward vs finite differences');
+      if (n === 300) expect(Array.from(x.logp).some((v, i) => Math.exp(x.refLogp![i] - v) - (x.refLogp![i] - v) - 1 > 10)).toBe(true);
+    });
+  }
+
+  it('KL coefficient 0 ignores the reference; a positive one without it is an error', async () => {
+    const e = await testEngine();
+    const x = randomTokens(20, 31);
+    const withRef = { ...x, refLogp: asF32(Array.from(x.logp, (v) => v + 1)) };
+    const a = await runGpu(e, x, SPEC, 1);
+    const b = await runGpu(e, withRef, { ...SPEC, klCoef: 0 }, 1);
+    expect(b.loss).toBe(a.loss);
+    expect(Array.from(b.dLogp)).toEqual(Array.from(a.dLogp));
+    expect(b.metrics[4]).toBe(0);
+    const t = e.fromArray([0, 0], [2], 't');
+    expect(() => ppoLoss(t, t, t, t, { ...SPEC, klCoef: 0.1 })).toThrow(/klCoef 0.1 needs the reference log-probs/);
+    expect(() => ppoLoss(t, t, t, t, { ...SPEC, klCoef: -1 }, t)).toThrow(/klCoef must be a finite number ≥ 0/);
+    t.dispose();
+  });
+
+  it('metrics readback returns the five sums', async () => {
     const e = await testEngine();
     const x = randomTokens(40, 9);
     const n = 40;

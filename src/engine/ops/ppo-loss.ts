@@ -1,5 +1,6 @@
-// PPO clipped policy loss with dual clip (spec §4 (4), (6), (7)) as one engine op: launchers for
-// shaders/ppo-loss.wgsl, the tape rule (d loss → d logp), a metrics readback helper and float64
+// PPO clipped policy loss with dual clip (spec §4 (4), (6), (7)), plus an optional KL penalty to a
+// frozen reference policy (verl's `low_var_kl`; the spec's runs have none), as one engine op: launchers
+// for shaders/ppo-loss.wgsl, the tape rule (d loss → d logp), a metrics readback helper and float64
 // references. Knows the formula only; callers supply D = L̄ · N_nom and the token weights (TIS w_t times
 // the response mask). Invariant: metrics count tokens with a non-zero weight and nothing else.
 import src from '../../../shaders/ppo-loss.wgsl?raw';
@@ -14,6 +15,7 @@ const k = (entry: string): KernelSpec => ({ name: 'ppo-loss', code: src, entry }
 /** Tokens each ppo_loss_partials thread sums. */
 const CHUNK = 64;
 const LOG_RATIO_CLAMP = 20;
+const KL_CLAMP = 10;
 
 export interface PpoLossOptions {
   /** ε_low: the ratio is clamped below at 1 − clipLow. */
@@ -24,12 +26,14 @@ export interface PpoLossOptions {
   dualClip: number | null;
   /** D of (7): L̄ · N_nom, constant over the update batch. */
   normaliser: number;
+  /** β of the KL penalty Σ w k / D to the reference log-probs; 0 or absent = off (no reference read). */
+  klCoef?: number;
 }
 
 export interface PpoLossOutput {
   /** Σ w p / D, shape [1], on the tape (backward gives d logp). */
   loss: Tensor;
-  /** [clipped count, dual-clipped count, Σ (ℓ^old − ℓ) clamped, token count], shape [4], no gradient. */
+  /** [clipped count, dual-clipped count, Σ (ℓ^old − ℓ) clamped, token count, Σ w k], shape [5], no gradient. */
   metrics: Tensor;
 }
 
@@ -40,6 +44,8 @@ export interface PpoLossMetrics {
   /** Σ over tokens of ℓ^old − ℓ, clamped to ±20 (verl's ppo_kl numerator). */
   klSum: number;
   tokenCount: number;
+  /** Σ over tokens of w · k, the KL penalty before β and D (0 when it is off). */
+  klPenaltySum: number;
 }
 
 function checkInputs(logp: Tensor, others: [string, Tensor][], o: PpoLossOptions): number {
@@ -57,35 +63,50 @@ function checkInputs(logp: Tensor, others: [string, Tensor][], o: PpoLossOptions
   if (!(o.normaliser > 0 && Number.isFinite(o.normaliser))) {
     throw new Error(`ppoLoss: normaliser D = L̄·N_nom must be positive and finite, got ${o.normaliser}`);
   }
+  const beta = o.klCoef ?? 0;
+  if (!(beta >= 0 && Number.isFinite(beta))) throw new Error(`ppoLoss: klCoef must be a finite number ≥ 0, got ${beta}`);
   return n;
 }
 
 function params(n: number, o: PpoLossOptions): Param[] {
   const chunks = Math.max(1, Math.ceil(n / CHUNK));
-  return [n, CHUNK, chunks, o.dualClip === null ? 0 : 1, f32(o.clipLow), f32(o.clipHigh), f32(o.dualClip ?? 0), f32(o.normaliser)];
+  return [n, CHUNK, chunks, o.dualClip === null ? 0 : 1, f32(o.clipLow), f32(o.clipHigh), f32(o.dualClip ?? 0), f32(o.normaliser), f32(o.klCoef ?? 0)];
 }
 
 /**
- * The PPO loss of one mini-batch: loss = Σ_t w_t p_t / D over [N] token arrays. `logp` carries the
- * gradient; old log-probs, advantages and weights are constants.
+ * The PPO loss of one mini-batch: loss = Σ_t w_t (p_t + β k_t) / D over [N] token arrays. `logp` carries
+ * the gradient; old log-probs, advantages, weights and the reference log-probs are constants. `refLogp`
+ * is needed when `o.klCoef` > 0 and ignored otherwise.
  */
-export function ppoLoss(logp: Tensor, oldLogp: Tensor, advantages: Tensor, weights: Tensor, o: PpoLossOptions): PpoLossOutput {
-  const n = checkInputs(logp, [['oldLogp', oldLogp], ['advantages', advantages], ['weights', weights]], o);
+export function ppoLoss(
+  logp: Tensor,
+  oldLogp: Tensor,
+  advantages: Tensor,
+  weights: Tensor,
+  o: PpoLossOptions,
+  refLogp: Tensor | null = null,
+): PpoLossOutput {
+  const hasKl = (o.klCoef ?? 0) > 0;
+  if (hasKl && !refLogp) throw new Error(`ppoLoss: klCoef ${o.klCoef} needs the reference log-probs refLogp`);
+  const named: [string, Tensor][] = [['oldLogp', oldLogp], ['advantages', advantages], ['weights', weights]];
+  const n = checkInputs(logp, hasKl ? [...named, ['refLogp', refLogp!]] : named, o);
   const e = logp.engine;
   const ps = params(n, o);
   const chunks = Math.max(1, Math.ceil(n / CHUNK));
-  const partials = e.empty([chunks, 5], 'ppoLoss partials');
+  const partials = e.empty([chunks, 6], 'ppoLoss partials');
   const loss = e.empty([1], 'ppoLoss');
-  const metrics = e.empty([4], 'ppoLoss metrics');
+  const metrics = e.empty([5], 'ppoLoss metrics');
   const inputs = [logp, oldLogp, advantages, weights];
+  // With β = 0 the shader never reads binding 10, but the layout keeps it: any [N] buffer will do.
+  const ref = hasKl ? refLogp! : oldLogp;
   const label = `ppoLoss ${logp.describe()}`;
-  e.dispatch({ kernel: k('ppo_loss_partials'), buffers: [...inputs, null, partials, null, null, null], params: ps, workgroups: grid1d(chunks), label: `${label} partials` });
-  e.dispatch({ kernel: k('ppo_loss_finish'), buffers: [null, null, null, null, null, partials, loss, metrics, null], params: ps, workgroups: [1], label: `${label} finish` });
+  e.dispatch({ kernel: k('ppo_loss_partials'), buffers: [...inputs, null, partials, null, null, null, ref], params: ps, workgroups: grid1d(chunks), label: `${label} partials` });
+  e.dispatch({ kernel: k('ppo_loss_finish'), buffers: [null, null, null, null, null, partials, loss, metrics, null, null], params: ps, workgroups: [1], label: `${label} finish` });
   partials.dispose();
   if (e.tape.wants(logp)) {
     e.tape.record(loss, (dLoss) => {
       const dLogp = e.empty([n], 'ppoLoss dLogp');
-      e.dispatch({ kernel: k('ppo_loss_backward'), buffers: [...inputs, dLoss, null, null, null, dLogp], params: ps, workgroups: grid1d(n), label: `${label} backward` });
+      e.dispatch({ kernel: k('ppo_loss_backward'), buffers: [...inputs, dLoss, null, null, null, dLogp, ref], params: ps, workgroups: grid1d(n), label: `${label} backward` });
       accumulateGrad(logp, dLogp);
     });
   }
@@ -94,8 +115,8 @@ export function ppoLoss(logp: Tensor, oldLogp: Tensor, advantages: Tensor, weigh
 
 /** Reads a metrics tensor from `ppoLoss` (one sync). */
 export async function readPpoLossMetricsAsync(metrics: Tensor): Promise<PpoLossMetrics> {
-  const [clippedTokens, dualClippedTokens, klSum, tokenCount] = await metrics.engine.read(metrics);
-  return { clippedTokens, dualClippedTokens, klSum, tokenCount };
+  const [clippedTokens, dualClippedTokens, klSum, tokenCount, klPenaltySum] = await metrics.engine.read(metrics);
+  return { clippedTokens, dualClippedTokens, klSum, tokenCount, klPenaltySum };
 }
 
 // ---- float64 references ----------------------------------------------------------------------
@@ -105,6 +126,8 @@ export interface PpoLossRefInputs {
   oldLogp: ArrayLike<number>;
   advantages: ArrayLike<number>;
   weights: ArrayLike<number>;
+  /** ℓ^ref; read only when klCoef > 0. */
+  refLogp?: ArrayLike<number>;
 }
 
 interface TokenRef {
@@ -113,6 +136,8 @@ interface TokenRef {
   isClipped: boolean;
   isDual: boolean;
   logRatio: number;
+  kl: number;
+  dKlDLogp: number;
 }
 
 function tokenRef(x: PpoLossRefInputs, i: number, o: PpoLossOptions): TokenRef {
@@ -132,18 +157,29 @@ function tokenRef(x: PpoLossRefInputs, i: number, o: PpoLossOptions): TokenRef {
     loss = Math.min(pessimistic, bound);
   }
   const isLive = Math.abs(raw) <= LOG_RATIO_CLAMP && !isClipped && !isDual;
-  return { loss, dLossDLogp: isLive ? unclipped : 0, isClipped, isDual, logRatio };
+  let kl = 0;
+  let dKlDLogp = 0;
+  if ((o.klCoef ?? 0) > 0) {
+    if (!x.refLogp) throw new Error('ppoLossRef: klCoef > 0 needs refLogp');
+    const rawKl = x.refLogp[i] - x.logp[i];
+    const d = Math.min(Math.max(rawKl, -LOG_RATIO_CLAMP), LOG_RATIO_CLAMP);
+    const k3 = Math.exp(d) - d - 1;
+    kl = Math.min(k3, KL_CLAMP);
+    dKlDLogp = Math.abs(rawKl) <= LOG_RATIO_CLAMP && k3 <= KL_CLAMP ? 1 - Math.exp(d) : 0;
+  }
+  return { loss, dLossDLogp: isLive ? unclipped : 0, isClipped, isDual, logRatio, kl, dKlDLogp };
 }
 
 /** Float64 forward: the loss and the metric sums over tokens with a non-zero weight. */
 export function ppoLossRef(x: PpoLossRefInputs, o: PpoLossOptions): { loss: number; metrics: PpoLossMetrics } {
-  const metrics: PpoLossMetrics = { clippedTokens: 0, dualClippedTokens: 0, klSum: 0, tokenCount: 0 };
+  const metrics: PpoLossMetrics = { clippedTokens: 0, dualClippedTokens: 0, klSum: 0, tokenCount: 0, klPenaltySum: 0 };
   let sum = 0;
   for (let i = 0; i < x.logp.length; i++) {
     const w = x.weights[i];
     if (w === 0) continue;
     const t = tokenRef(x, i, o);
-    sum += w * t.loss;
+    sum += w * (t.loss + (o.klCoef ?? 0) * t.kl);
+    metrics.klPenaltySum += w * t.kl;
     metrics.clippedTokens += t.isClipped ? 1 : 0;
     metrics.dualClippedTokens += t.isDual ? 1 : 0;
     metrics.klSum -= t.logRatio;
@@ -154,5 +190,8 @@ export function ppoLossRef(x: PpoLossRefInputs, o: PpoLossOptions): { loss: numb
 
 /** Float64 backward: d loss / d logp for an upstream gradient dLoss. */
 export function ppoLossBackwardRef(x: PpoLossRefInputs, o: PpoLossOptions, dLoss = 1): Float64Array {
-  return Float64Array.from({ length: x.logp.length }, (_, i) => (dLoss * x.weights[i] * tokenRef(x, i, o).dLossDLogp) / o.normaliser);
+  return Float64Array.from({ length: x.logp.length }, (_, i) => {
+    const t = tokenRef(x, i, o);
+    return (dLoss * x.weights[i] * (t.dLossDLogp + (o.klCoef ?? 0) * t.dKlDLogp)) / o.normaliser;
+  });
 }
