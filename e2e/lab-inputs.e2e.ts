@@ -1,6 +1,7 @@
 // UI journeys on the run inputs: the built-in pool's absence explained, the mixed built-in world (pool and
 // anchors switch together), dropped document files with a preview and a rejected list (binary, empty,
-// malformed, unreadable PDF), the target set import, and all of these chosen again after a reload.
+// malformed, unreadable PDF), the target set import, a dropped model folder, and all of these chosen again
+// after a reload.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildPdf, textStream } from '../src/data/tiny-pdf-fixture.ts';
 import { launchChromium } from './browser.ts';
+import { writeTinyModel } from './live-fixture.ts';
 
 let browser: Browser;
 let page: Page;
@@ -24,7 +26,7 @@ beforeAll(async () => {
   await page.goto(inject('baseUrl'));
 });
 /** The source saved for the next visit (input-db.ts), read from the page's IndexedDB. */
-const savedSource = (slot: 'docs' | 'dev'): Promise<string | null> => page.evaluate((key) => new Promise((resolve) => {
+const savedSource = (slot: 'docs' | 'dev' | 'models'): Promise<string | null> => page.evaluate((key) => new Promise((resolve) => {
   const open = indexedDB.open('infuser-lab-inputs');
   open.onsuccess = () => {
     if (!open.result.objectStoreNames.contains('inputs')) return resolve(null);
@@ -41,7 +43,7 @@ afterAll(async () => {
 describe('run inputs', () => {
   it('loads the built-in pool by default, or says plainly that it is missing', async () => {
     const status = page.getByRole('status').filter({ hasText: /Built-in pool|not there yet/ });
-    await expect.poll(() => status.count()).toBeGreaterThan(0);
+    await expect.poll(() => status.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await status.first().textContent()).toMatch(/Built-in pool \(one question type per document\): \d+ documents|world\/documents\.json is not there yet/);
   });
 
@@ -112,5 +114,21 @@ describe('run inputs', () => {
     await page.reload();
     await expect.poll(() => page.getByRole('status').filter({ hasText: /^Built-in pool/ }).textContent())
       .toMatch(/^Built-in pool \(one question type per document\): \d+ documents\.$/);
+  });
+
+  it('brings back a dropped model folder and the Solver\'s own choice after a reload', async () => {
+    const modelDir = await writeTinyModel('reload-llama');
+    const models = page.locator('section', { has: page.getByRole('heading', { name: 'Models' }) });
+    const statuses = () => models.getByRole('status').allTextContents();
+    await page.getByLabel('Generator model folder').setInputFiles(modelDir);
+    await expect.poll(statuses, { timeout: 30_000 }).toContain('Your folder "reload-llama": ready.');
+    await page.getByLabel('The Solver starts from the Generator\'s model').uncheck();
+    await page.getByRole('button', { name: 'Use mixed-types anchors for the Solver' }).click();
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(['Your folder "reload-llama": ready.', 'Built-in anchors (mixed question types): ready.']);
+    await page.reload();
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(['Your folder "reload-llama": ready.', 'Built-in anchors (mixed question types): ready.']);
+    await expect(page.getByLabel('The Solver starts from the Generator\'s model').isChecked()).resolves.toBe(false);
+    // A saved choice wins over the pool's anchors: the restored built-in single pool does not switch the Solver back.
+    await expect(page.getByRole('button', { name: 'Use mixed-types anchors for the Solver' }).getAttribute('aria-pressed')).resolves.toBe('true');
   });
 });

@@ -1,7 +1,8 @@
-// Saves the run inputs (usePoolStore) to IndexedDB (input-db.ts) whenever the user changes them, so a
-// reload brings back the same pool, target set and import options. Called once by App; the pool store
-// reads them back at start (restoreDocuments, restoreDev).
-import { saveInputs, type SavedDev, type SavedDocuments } from './input-db.ts';
+// Saves the run inputs (usePoolStore, useModelsStore) to IndexedDB (input-db.ts) whenever the user
+// changes them, so a reload brings back the same pool, target set, import options and models. Called
+// once by App; the stores read them back at start (restoreDocuments, restoreDev, restoreModels).
+import { saveInputs, type SavedDev, type SavedDocuments, type SavedModels } from './input-db.ts';
+import { useModelsStore } from './stores/models.ts';
 import { usePoolStore } from './stores/pool.ts';
 
 type PoolState = ReturnType<typeof usePoolStore.getState>;
@@ -21,9 +22,24 @@ function devRecord(s: Pick<PoolState, 'dev' | 'conventions'>): SavedDev | null {
   return null;
 }
 
+type ModelsState = ReturnType<typeof useModelsStore.getState>;
+
+/** What to save of the models, or null while a role holds a refused pick (no files: nothing to bring back). */
+function modelsRecord(s: Pick<ModelsState, 'generator' | 'solver' | 'isShared'>): SavedModels | null {
+  const { generator, solver } = s;
+  if ([generator, solver].some((e) => e.choice.kind === 'files' && e.choice.files.length === 0)) return null;
+  return { slot: 'models', isShared: s.isShared, generator: generator.choice, solver: solver.choice };
+}
+
 /** Starts saving; returns the unsubscribe. `onError` hears a write that failed (quota, private mode). */
 export function startInputPersistence(onError: (message: string) => void): () => void {
-  return usePoolStore.subscribe((state, previous) => {
+  const stopModels = useModelsStore.subscribe((state, previous) => {
+    const changed = state.generator.choice !== previous.generator.choice || state.solver.choice !== previous.solver.choice
+      || state.isShared !== previous.isShared;
+    const record = changed ? modelsRecord(state) : null;
+    if (record !== null) saveInputs(record).catch((e: Error) => onError(`Your model choices were not saved for the next visit: ${e.message}`));
+  });
+  const stopPool = usePoolStore.subscribe((state, previous) => {
     const docsChanged = state.docs.files !== previous.docs.files || state.docs.source !== previous.docs.source
       || state.docs.world !== previous.docs.world || state.duplicateIds !== previous.duplicateIds;
     const docs = docsChanged ? documentsRecord(state) : null;
@@ -33,4 +49,8 @@ export function startInputPersistence(onError: (message: string) => void): () =>
     const dev = devChanged ? devRecord(state) : null;
     if (dev !== null) saveInputs(dev).catch((e: Error) => onError(`Your target set was not saved for the next visit: ${e.message}`));
   });
+  return () => {
+    stopModels();
+    stopPool();
+  };
 }

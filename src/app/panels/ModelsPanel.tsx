@@ -121,19 +121,24 @@ function MemoryTable() {
 
 export function ModelsPanel() {
   const isShared = useModelsStore((s) => s.isShared);
-  const { chooseBuiltin, setShared } = useModelsStore.getState();
+  const restoreProblem = useModelsStore((s) => s.restoreProblem);
+  const { chooseBuiltin, setShared, restoreModels } = useModelsStore.getState();
   useEffect(() => {
-    const s = useModelsStore.getState();
-    // Inspect the built-in anchors once, for whichever role still has them unread.
-    for (const role of ['generator', 'solver'] as const) {
-      const choice = s[role].choice;
-      if (choice.kind === 'builtin' && s[role].status === 'loading' && s[role].info === null) void chooseBuiltin(role, choice.world);
-    }
-  }, [chooseBuiltin]);
+    void restoreModels().then((restored) => {
+      if (restored) return;
+      const s = useModelsStore.getState();
+      // Inspect the built-in anchors once, for whichever role still has them unread.
+      for (const role of ['generator', 'solver'] as const) {
+        const choice = s[role].choice;
+        if (choice.kind === 'builtin' && s[role].status === 'loading' && s[role].info === null) void chooseBuiltin(role, choice.world);
+      }
+    });
+  }, [chooseBuiltin, restoreModels]);
   return (
     <section className="panel models" aria-labelledby="models-heading">
       <h2 id="models-heading">Models</h2>
       <p className="doc">The weights each role starts from. Drop a Hugging Face folder (config.json, model.safetensors or its shards, tokenizer.json, tokenizer_config.json) of a Llama, Qwen2 or Qwen3 model.</p>
+      {restoreProblem && <p className="message error" role="alert">{restoreProblem}</p>}
       <RoleModel role="generator" title={isShared ? 'Generator and Solver' : 'Generator'} />
       <label className="inline">
         <input type="checkbox" checked={isShared} onChange={(e) => setShared(e.target.checked)} />

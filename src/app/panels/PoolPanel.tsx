@@ -21,9 +21,11 @@ export function PoolPanel() {
 
   useEffect(() => {
     if (usePoolStore.getState().docs.status !== 'empty') return;
-    void restoreDocuments().then(() => {
+    void restoreDocuments().then(async () => {
       const { source, world } = usePoolStore.getState().docs;
-      if (source === 'builtin' && world !== null) useModelsStore.getState().followWorld(world);
+      // Saved model choices win: the user may have paired this pool with other anchors on purpose.
+      const modelsRestored = await useModelsStore.getState().restoreModels();
+      if (!modelsRestored && source === 'builtin' && world !== null) useModelsStore.getState().followWorld(world);
     });
   }, [restoreDocuments]);
 

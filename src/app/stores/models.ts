@@ -1,13 +1,15 @@
 // useModelsStore: which weights each role starts from, a built-in world's anchors (default) or a dropped
 // Hugging Face folder, and what inspecting them found (architecture, parameters) or why they were
 // refused. By default the Solver uses the Generator's choice. The File objects stay here unread; the
-// role workers read them. Read by ModelsPanel and RunControls (selectModelSources at start).
+// role workers read them. Read by ModelsPanel and RunControls (selectModelSources at start); the last
+// choices come back from IndexedDB at start (restoreModels) and are saved by input-persistence.ts.
 import { create } from 'zustand';
 import { UrlFolder, DroppedFolder } from '../../model/browser-folder.ts';
 import type { ModelSource } from '../../workers/api.ts';
 import { BUILTIN_WORLDS, type BuiltinWorld } from '../builtin-worlds.ts';
 import type { RunConfig } from '../../infuser/config.ts';
 import { fitVerdict, roleFootprint, type DeviceBudget, type FitVerdict, type RoleFootprint } from '../model-fit.ts';
+import { savedInputs } from '../input-db.ts';
 import { inspectModel, type ModelInfo, type PickedModel } from '../model-files.ts';
 import type { Role } from '../run-driver.ts';
 
@@ -32,6 +34,12 @@ interface ModelsState {
   setShared: (isShared: boolean) => void;
   /** Roles on built-in anchors switch to `world`'s (they were trained on its pool); dropped folders stay. */
   followWorld: (world: BuiltinWorld) => void;
+  /**
+   * The choices saved at the last visit, once per page: true when a saved record was applied; false when
+   * there was none, it was unreadable (then `restoreProblem` says why) or the user chose first.
+   */
+  restoreModels: () => Promise<boolean>;
+  restoreProblem: string | null;
 }
 
 const builtinEntry = (): ModelEntry => ({ choice: { kind: 'builtin', world: 'single' }, status: 'loading', info: null, message: null });
@@ -45,6 +53,9 @@ function builtinProblem(world: BuiltinWorld, error: Error): string {
 }
 
 export const useModelsStore = create<ModelsState>((set, get) => {
+  /** Counts the user's own choices, so a restore that finishes after one leaves it alone. */
+  let userChoices = 0;
+  let restoring: Promise<boolean> | null = null;
   const setEntry = (role: Role, entry: ModelEntry): void => set({ [role]: entry } as Pick<ModelsState, Role>);
   /** Inspects `choice` for `role`, ignoring the answer if the choice changed meanwhile. */
   const inspect = async (role: Role, choice: ModelChoice): Promise<void> => {
@@ -65,10 +76,33 @@ export const useModelsStore = create<ModelsState>((set, get) => {
     generator: builtinEntry(),
     solver: builtinEntry(),
     isShared: true,
-    chooseBuiltin: (role, world = 'single') => inspect(role, { kind: 'builtin', world }),
-    chooseFolder: (role, picked) => inspect(role, { kind: 'files', name: picked.name, files: picked.files }),
-    refuse: (role, name, message) => setEntry(role, { choice: { kind: 'files', name, files: [] }, status: 'error', info: null, message }),
-    setShared: (isShared) => set({ isShared }),
+    chooseBuiltin: (role, world = 'single') => {
+      userChoices++;
+      return inspect(role, { kind: 'builtin', world });
+    },
+    chooseFolder: (role, picked) => {
+      userChoices++;
+      return inspect(role, { kind: 'files', name: picked.name, files: picked.files });
+    },
+    refuse: (role, name, message) => {
+      userChoices++;
+      setEntry(role, { choice: { kind: 'files', name, files: [] }, status: 'error', info: null, message });
+    },
+    setShared: (isShared) => {
+      userChoices++;
+      set({ isShared });
+    },
+    restoreProblem: null,
+    restoreModels: () => (restoring ??= (async () => {
+      const before = userChoices;
+      const saved = await savedInputs('models').catch((error: Error) => error);
+      if (userChoices !== before) return false;
+      if (saved instanceof Error) set({ restoreProblem: `Your model choices from the last visit could not be read (${saved.message}); the built-in anchors are used.` });
+      if (saved instanceof Error || saved === null) return false;
+      set({ isShared: saved.isShared });
+      for (const role of ['generator', 'solver'] as const) void inspect(role, saved[role]);
+      return true;
+    })()),
     followWorld: (world) => {
       for (const role of ['generator', 'solver'] as const) {
         const choice = get()[role].choice;
