@@ -7,7 +7,7 @@
 // Flags:
 //   --preset full|ci       sizes (src/experiment/settings.ts; default full)
 //   --name NAME            output folder experiments/NAME (default: the preset's name)
-//   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice,dev_only[,fixed_top,fixed_random,infuser_top]
+//   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice,dev_only[,fixed_top,fixed_random,infuser_top,fixed_nolookup]
 //   --set key=value (repeatable)
 //   --heldout N            held-out questions each run's final Solver answers (the first N of --heldout-file)
 //   --heldout-file PATH    dev-format questions kept out of every run (default public/world/heldout.json)
@@ -21,7 +21,7 @@
 //                          processes finish about 3× sooner than one.
 //   --shard I/N            run only the seeds at positions ≡ I (mod N) in this process (what each child gets)
 //   --measure-anchors      instead: measure the anchors' starting point (Generator validity and right
-//                          labels on 64 documents × 2, Solver accuracy on 96 dev × 4); --write-card appends it to
+//                          labels on 64 documents × 2, --measure-documents N for more; Solver accuracy on 96 dev × 4); --write-card appends it to
 //                          <model>/MODEL_CARD.md
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ import { startingPointSection, withStartingPoint } from '../src/experiment/start
 
 const FLAGS = {
   preset: 'string', name: 'string', seeds: 'string', iterations: 'number', methods: 'string', set: 'list',
-  model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'write-card': 'boolean', shard: 'string',
+  model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'measure-documents': 'string', 'write-card': 'boolean', shard: 'string',
   processes: 'number', heldout: 'number', 'heldout-file': 'string', 'check-labels': 'boolean', pool: 'string',
 } as const;
 
@@ -80,7 +80,7 @@ function settingsFrom(flags: Flags): ExperimentSettings {
 const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
 const stamp = () => new Date().toISOString().slice(11, 19);
 
-async function measureAnchors(engine: Engine, modelDir: string, pool: string | undefined, adapter: string, writeCard: boolean): Promise<void> {
+async function measureAnchors(engine: Engine, modelDir: string, pool: string | undefined, adapter: string, writeCard: boolean, documentCount: number): Promise<void> {
   const seed = 1;
   const settings = presetSettings('full');
   settings.overrides = {
@@ -91,7 +91,7 @@ async function measureAnchors(engine: Engine, modelDir: string, pool: string | u
   const { model } = await loadRoleModel(modelDir, '--generator');
   const { documents } = await loadPool(pool, model.tokenizer, config, warn);
   const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
-  const picked = new DocumentSampler(documents.length, docsShuffle(seed)).nextBatch(64).map((i) => documents[i]);
+  const picked = new DocumentSampler(documents.length, docsShuffle(seed)).nextBatch(documentCount).map((i) => documents[i]);
   const roles = createEngineRoles(engine, { generator: model, solver: model, config });
   console.log(`${stamp()} measuring Generator validity on ${picked.length} documents × 2`);
   const generator = await evaluateGenerator(roles.generator, picked, config, 0, (text, golden) => checkLabel(text, golden).verdict === 'right');
@@ -152,7 +152,11 @@ async function main(): Promise<void> {
   const adapter = gpu.adapter.description || gpu.adapter.device || 'unknown adapter';
   console.log(`${stamp()} adapter: ${adapter}`);
   const pool = flags.pool as string | undefined;
-  if (settings === null) return measureAnchors(engine, modelDir, pool, adapter, flags['write-card'] === true);
+  if (settings === null) {
+    const count = Number(flags['measure-documents'] ?? 64);
+    if (!Number.isInteger(count) || count < 1) throw new Error(`experiment: --measure-documents must be a positive integer, got ${flags['measure-documents']}`);
+    return measureAnchors(engine, modelDir, pool, adapter, flags['write-card'] === true, count);
+  }
   const name = nameOf(flags);
   const outDir = outDirOf(flags);
   const config = methodConfig(settings, settings.methods[0], settings.seeds[0]);

@@ -13,6 +13,8 @@
 //   --mark-letter=none|paren|adjacent (Solver replies also name the letter after the answer: solverReply)
 //   --generator-order=shuffled|answer-first|solution-first (where Generator replies put the correct choice
 //     and whether a derivation comes before it: GeneratorOrder)
+//   --add-every=0 --add-per-row=8 (every --add-every-th step trains on addition drill rows instead:
+//     additionDrillBatch, the world's sums written as derivations write them)
 //   --mixed=0|1 (1: the mixed world's documents, src/world/documents.ts, for the Generator examples)
 //   --init=DIR (start from that anchor folder's weights, shape and tokenizer instead of a fresh model and
 //   a tokenizer fitted here: fine-tunes an anchor whose lookups have formed on changed SFT data);
@@ -45,7 +47,7 @@ import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.t
 import { buildWorld, DEFAULT_WORLD } from '../src/world/documents.ts';
 import { buildSftExamples, DEFAULT_SFT, GENERATOR_ORDERS, type GeneratorOrder, type LetterMark } from '../src/world/sft.ts';
 import { buildTokenizer, EOS_TOKEN, PAD_TOKEN } from '../src/world/tokenizer-builder.ts';
-import { boxedLetterPositions, choiceLookupBatch, epochBatches, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize, type TokenBatch } from '../src/world/anchor-batches.ts';
+import { additionDrillBatch, boxedLetterPositions, choiceLookupBatch, epochBatches, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize, type TokenBatch } from '../src/world/anchor-batches.ts';
 import { anchorConfig, anchorInitWeights } from '../src/world/anchor-model.ts';
 import { parseAnchorInit } from '../src/world/anchor-init.ts';
 import { worldStream } from '../src/world/facts.ts';
@@ -101,18 +103,51 @@ const MARK_LETTER = flag('mark-letter', 'none') as LetterMark;
 if (!['none', 'paren', 'adjacent'].includes(MARK_LETTER)) throw new Error(`train-anchors: --mark-letter must be none, paren or adjacent, got ${MARK_LETTER}`);
 const GENERATOR_ORDER = flag('generator-order', DEFAULT_SFT.generatorOrder) as GeneratorOrder;
 if (!GENERATOR_ORDERS.includes(GENERATOR_ORDER)) throw new Error(`train-anchors: --generator-order must be one of ${GENERATOR_ORDERS.join(', ')}, got ${GENERATOR_ORDER}`);
+// Every --add-every-th step (where no other warm-up falls) trains on addition drill rows of --add-per-row sums.
+const ADD_EVERY = num('add-every', 0);
+const ADD_PER_ROW = num('add-per-row', 8);
 const INIT = flag('init', '');
 const MIXED = flag('mixed', '0');
 if (MIXED !== '0' && MIXED !== '1') throw new Error(`train-anchors: --mixed must be 0 or 1, got ${MIXED}`);
 const PLAN_AT = INDUCTION_STEPS + CHOICE_STEPS + 20;
 
-/** Which warm-up replaces the SFT batch at `step`, if any (choice wins where both schedules fall). */
-function warmupTask(step: number): 'repeat' | 'choice' | null {
+/** Which warm-up replaces the SFT batch at `step`, if any (choice, then repeat, then addition where schedules meet). */
+function warmupTask(step: number): 'repeat' | 'choice' | 'add' | null {
   if (step < INDUCTION_STEPS) return 'repeat';
   if (step < INDUCTION_STEPS + CHOICE_STEPS) return 'choice';
   if (CHOICE_EVERY > 0 && step % CHOICE_EVERY === 0) return 'choice';
   if (INDUCTION_EVERY > 0 && step % INDUCTION_EVERY === INDUCTION_EVERY - 1) return 'repeat';
+  if (ADD_EVERY > 0 && step % ADD_EVERY === Math.min(1, ADD_EVERY - 1)) return 'add';
   return null;
+}
+
+/** Teacher-forced share of a drill batch's sums whose every digit (and closing stop) is the argmax. */
+async function sumAccuracy(model: LlamaModel, e: Engine, b: TokenBatch): Promise<[number, number]> {
+  const V = model.cfg.vocabSize;
+  const logits = e.tape.noGrad(() => e.tidy(() => reshape(model.forward(b.ids), [b.B * b.T, V])));
+  const L = await logits.toArray();
+  logits.dispose();
+  let right = 0;
+  let sums = 0;
+  for (let r = 0; r < b.B; r++) {
+    let inSum = false;
+    let ok = true;
+    for (let t = 0; t < b.T; t++) {
+      const i = r * b.T + t;
+      if (b.mask[i] === 1) {
+        let best = 0;
+        for (let v = 1; v < V; v++) if (L[i * V + v] > L[i * V + best]) best = v;
+        ok &&= best === b.targets[i];
+        inSum = true;
+      } else if (inSum) {
+        sums++;
+        if (ok) right++;
+        inSum = false;
+        ok = true;
+      }
+    }
+  }
+  return [right, sums];
 }
 
 function lrAt(step: number, total: number): number {
@@ -198,6 +233,7 @@ async function main(): Promise<void> {
   const inductionRows = Math.max(1, Math.floor(BATCH_TOKENS / (Math.ceil((2 * INDUCTION_WORDS + INDUCTION_GAP + 1) / 8) * 8)));
   // Row lengths vary with the strings drawn; size the batch by the longest of 64 sample rows.
   const choiceRows = Math.max(1, Math.floor(BATCH_TOKENS / choiceLookupBatch(encode, choicePool, 64, 4, CHOICE_QUERIES, worldStream(SEED, 'choice-size'), padId, CHOICE_ECHO, MARK_LETTER).T));
+  const addRows = Math.max(1, Math.floor(BATCH_TOKENS / additionDrillBatch(encode, 64, ADD_PER_ROW, worldStream(SEED, 'add-size'), padId).T));
   const meanLen = train.reduce((a, x) => a + x.ids.length, 0) / train.length;
   console.log(`data: ${train.length} train + ${heldOut.length} held-out examples, mean ${meanLen.toFixed(0)} tokens; vocab ${tokenizer.vocabSize} (config ${cfg.vocabSize}); ${parameterCount(cfg)} parameters; prep ${Date.now() - t0} ms`);
 
@@ -217,9 +253,10 @@ async function main(): Promise<void> {
     elapsedMin: 0, adapter: `${gpu.adapter.device} ${gpu.adapter.description}`.trim(),
     induction: { steps: INDUCTION_STEPS, every: INDUCTION_EVERY, grow: INDUCTION_GROW, hold: INDUCTION_HOLD, words: INDUCTION_WORDS, gap: INDUCTION_GAP, rows: inductionRows, vocabulary: inductionVocabulary.length, taken: 0, loss: NaN, restrict: INDUCTION_RESTRICT },
     choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },
+    ...(ADD_EVERY > 0 ? { addition: { every: ADD_EVERY, perRow: ADD_PER_ROW, rows: addRows, taken: 0, loss: NaN, accuracy: NaN } } : {}),
     markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, ...(INIT === '' ? {} : { init: INIT }), ...(MIXED === '1' ? { mixed: true } : {}),
   };
-  const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' }[] = [];
+  const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' | 'add' }[] = [];
   const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];
 
   async function checkpoint(final: boolean): Promise<void> {
@@ -294,6 +331,22 @@ async function main(): Promise<void> {
   for (let epoch = 0; step < total; epoch++) {
     for (const b of epochBatches(train, worldStream(SEED, 'epoch', epoch), BATCH_TOKENS, padId)) {
       for (let task = warmupTask(step); step < total && task !== null; task = warmupTask(step)) {
+        if (task === 'add') {
+          const rows = additionDrillBatch(encode, addRows, ADD_PER_ROW, worldStream(SEED, 'add', step), padId);
+          const { loss } = await trainStep(rows);
+          const record = facts.addition!;
+          record.taken++;
+          record.loss = Number.isNaN(record.loss) ? loss : 0.9 * record.loss + 0.1 * loss;
+          log.push({ step, loss, lr: opt.lr, elapsedS: (Date.now() - tStart) / 1000, warmup: task });
+          if (record.taken % 25 === 0) {
+            // A fresh drill batch the model has not trained on: the sums it gets right as a whole.
+            const [right, sums] = await sumAccuracy(model, e, additionDrillBatch(encode, addRows, ADD_PER_ROW, worldStream(SEED, 'add-probe', step), padId));
+            record.accuracy = right / sums;
+            console.log(`step ${step}/${total} addition drill loss ${loss.toFixed(4)} ema ${record.loss.toFixed(4)}; fresh sums right ${right}/${sums}`);
+          }
+          await afterStep();
+          continue;
+        }
         const rows = task === 'choice'
           ? choiceLookupBatch(encode, choicePoolAt(step), choiceRows, 4, CHOICE_QUERIES, worldStream(SEED, 'choice', step), padId, CHOICE_ECHO, MARK_LETTER)
           : repeatCopyBatch(vocabularyAt(step), inductionRows, INDUCTION_WORDS, INDUCTION_GAP, worldStream(SEED, 'induction', step), inductionSeparator);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_METHODS, METHOD_INFO, parseMethods, type Method } from './methods.ts';
 import { methodConfig, presetSettings } from './settings.ts';
+import { questionCheck } from './run-method.ts';
+import type { QuestionRecord } from '../infuser/question-record.ts';
+import { buildWorld } from '../world/documents.ts';
+import { questionText } from '../world/problems.ts';
 
 // The keys on which two methods' frozen run configs differ.
 function differingKeys(a: Method, b: Method): string[] {
@@ -33,5 +37,33 @@ describe('methods', () => {
   it('parseMethods accepts infuser_top and names the known methods on a typo', () => {
     expect(parseMethods('infuser_top,fixed_top')).toEqual(['infuser_top', 'fixed_top']);
     expect(() => parseMethods('infuser_tpo')).toThrow(/unknown method "infuser_tpo".*infuser_top/);
+  });
+});
+
+describe('fixed_nolookup', () => {
+  const world = buildWorld({ seed: 5, mixed: true });
+  const problems = world.documents.flatMap((d) => d.problems);
+  const record = (p: (typeof problems)[number], answer: string): QuestionRecord => {
+    const choices = [answer, ...p.distractors.filter((c) => c !== answer)].slice(0, 4);
+    return { question_id: 'q', doc_id: 'd', slot: 0, question_text: questionText(p), choices, correct_index: 0, ground_truth_text: answer };
+  };
+
+  it('runs the fixed generator exactly (same run config) and refuses only number lookups', () => {
+    expect(differingKeys('fixed_nolookup', 'fixed')).toEqual([]);
+    const check = questionCheck(false, METHOD_INFO.fixed_nolookup.refuses!)!;
+    const seen = new Map<string, boolean>();
+    for (const p of problems) seen.set(`${p.topic}/${p.type}`, check(record(p, p.answer)));
+    expect(seen.get('quantities/lookup')).toBe(false);
+    expect(seen.get('timeline/lookup')).toBe(false);
+    expect(seen.get('travel/lookup')).toBe(false);
+    for (const kind of ['kinship/lookup', 'chemistry/lookup', 'quantities/arithmetic', 'timeline/arithmetic', 'travel/two_hop', 'kinship/two_hop']) expect(seen.get(kind), kind).toBe(true);
+  });
+
+  it('with --check-labels a refused kind stays refused and a wrong label is refused too', () => {
+    const check = questionCheck(true, METHOD_INFO.fixed_nolookup.refuses!)!;
+    const arithmetic = problems.find((p) => p.type === 'arithmetic')!;
+    expect(check(record(arithmetic, arithmetic.answer))).toBe(true);
+    expect(check(record(arithmetic, arithmetic.distractors[0]))).toBe(false);
+    expect(questionCheck(false, [])).toBeUndefined();
   });
 });

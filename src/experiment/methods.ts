@@ -11,13 +11,16 @@
 // non-degenerate questions: most valid ones are degenerate here, and the reference's base made α = 0.5
 // drop almost nothing). `infuser_top` is INFUSER with that same filter on, paired with `fixed_top`: the
 // two differ only in whether the Generator is trained, so the pair says what the Generator adds once the
-// Solver already uses the ranking.
+// Solver already uses the ranking. `fixed_nolookup` tests one guess about what that ranking does on the
+// mixed world (docs/experiment.md, item 16): the fixed Generator with every number lookup refused, no
+// influence used; if it holds arithmetic as `fixed_top` does, the filter's gain there is that one rule.
 import type { ConfigOverrides, RunConfig } from '../infuser/config.ts';
+import type { QuestionType, Topic } from '../world/problems.ts';
 
 /** The paper's comparison and the ceiling: what the presets run. */
 export const METHODS = ['base', 'fixed', 'infuser', 'rzero', 'spice', 'dev_only'] as const;
 /** Every method `--methods` accepts, in report order. */
-export const ALL_METHODS = [...METHODS, 'fixed_top', 'fixed_random', 'infuser_top'] as const;
+export const ALL_METHODS = [...METHODS, 'fixed_top', 'fixed_random', 'infuser_top', 'fixed_nolookup'] as const;
 export type Method = (typeof ALL_METHODS)[number];
 
 /** Methods whose Generator writes questions (validity, generated-question accuracy and mix apply). */
@@ -33,6 +36,8 @@ export interface MethodInfo {
   overrides?: ConfigOverrides;
   /** The method that differs from this one in one setting only; the report pairs them by seed. */
   control?: Method;
+  /** Question kinds (the world's kind check, src/world/question-check.ts) this arm counts as invalid, so no Solver trains on them. */
+  refuses?: readonly (readonly [Topic, QuestionType])[];
 }
 
 /** Share of non-degenerate questions the two filter arms keep. */
@@ -91,6 +96,13 @@ export const METHOD_INFO: Record<Method, MethodInfo> = {
     description: `INFUSER; the Solver trains on the ${FILTER_ALPHA * 100}% of non-degenerate questions with the highest influence (top_alpha); control fixed_top`,
     overrides: filterArm('top_alpha'),
     control: 'fixed_top',
+  },
+  fixed_nolookup: {
+    label: 'fixed, number lookups refused',
+    rewardMode: 'fixed',
+    description: 'fixed Generator; questions that look up a number (quantities, timeline, travel lookups) are invalid, so the Solver never trains on them (no influence used)',
+    control: 'fixed',
+    refuses: [['quantities', 'lookup'], ['timeline', 'lookup'], ['travel', 'lookup']],
   },
 };
 

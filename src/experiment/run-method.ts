@@ -11,8 +11,8 @@ import { runIteration } from '../infuser/iteration.ts';
 import type { QuestionRecord } from '../infuser/question-record.ts';
 import type { MetricRecord, QuestionRow } from '../infuser/run-records.ts';
 import { baseSummary, summarizeIteration, type HeldoutSummary, type IterationSummary } from './iteration-summary.ts';
-import type { Method } from './methods.ts';
-import { checkLabel } from '../world/question-check.ts';
+import { METHOD_INFO, type Method } from './methods.ts';
+import { checkLabel, questionKind } from '../world/question-check.ts';
 import { evaluateHeldout, evaluateSolver, share } from './role-evaluation.ts';
 import { methodConfig, type ExperimentSettings } from './settings.ts';
 
@@ -38,6 +38,16 @@ export interface RunOutput {
   questions: QuestionRow[];
   /** Null when the settings ask for no held-out questions. */
   heldout: HeldoutSummary | null;
+}
+
+/** What makes a question valid beyond the spec's checks: a right label (--check-labels), and a kind the method does not refuse. */
+export function questionCheck(checkLabels: boolean, refuses: readonly (readonly [string, string])[]): ((r: QuestionRecord) => boolean) | undefined {
+  if (!checkLabels && refuses.length === 0) return undefined;
+  return (r) => {
+    if (checkLabels && checkLabel(r.question_text, r.choices[r.correct_index]).verdict !== 'right') return false;
+    const kind = questionKind(r.question_text);
+    return kind === null || !refuses.some(([topic, type]) => kind[0] === topic && kind[1] === type);
+  };
 }
 
 export async function runMethod(
@@ -66,9 +76,7 @@ export async function runMethod(
       const sampler = new DocumentSampler(inputs.documents.length, docsShuffle(seed));
       const ctx = {
         config, generator: roles.generator, solver: roles.solver, documents: inputs.documents, dev: inputs.dev, sampler,
-        checkQuestion: settings.checkLabels
-          ? (r: QuestionRecord) => checkLabel(r.question_text, r.choices[r.correct_index]).verdict === 'right'
-          : undefined,
+        checkQuestion: questionCheck(settings.checkLabels, METHOD_INFO[method].refuses ?? []),
       };
       for (let k = 0; k < settings.iterations; k++) {
         const { metrics, questions } = await runIteration(ctx, k);

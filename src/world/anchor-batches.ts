@@ -220,3 +220,39 @@ export function choiceLookupBatch(
   }
   return makeBatch(examples, padId);
 }
+
+/** An addend pair of the world's sums: a start year and a duration (timeline), or two small counts or road lengths. */
+export function worldAddends(s: Stream): [number, number] {
+  if (s.next() < 0.5) return [10 + s.nextInt(60), 1 + s.nextInt(9)];
+  return [1 + s.nextInt(19), 1 + s.nextInt(19)];
+}
+
+/**
+ * An addition drill batch: each row is `perRow` equations "57 + 9 = 66." joined by spaces, the loss on
+ * the sum's digits and the full stop after them (which says where the number ends). Every world sum is
+ * written this way in a derivation ("It ended in year 57 + 9 = 66."), and the anchors copy the operands
+ * there but miss the sum (docs/experiment.md, "World v2, third anchors"); the drill teaches the sum where
+ * the operands stand right before it. Pieces are encoded apart, as a whole derivation splits them.
+ */
+export function additionDrillBatch(
+  encode: (text: string) => number[], rows: number, perRow: number, s: Stream, padId: number, addends: (s: Stream) => [number, number] = worldAddends,
+): TokenBatch {
+  if (!Number.isInteger(perRow) || perRow < 1) throw new Error(`additionDrillBatch: perRow must be a positive integer, got ${perRow}`);
+  const [space] = encode(' ');
+  const examples: TokenizedExample[] = [];
+  for (let r = 0; r < rows; r++) {
+    const ids: number[] = [];
+    const isResponse: number[] = [];
+    for (let q = 0; q < perRow; q++) {
+      const [a, b] = addends(s);
+      const lead = encode(`${q === 0 ? '' : ' '}${a} + ${b} =`);
+      const sum = encode(` ${a + b}.`);
+      if (sum[0] !== space) throw new Error(`additionDrillBatch: the tokenizer merges the space before "${a + b}"; the loss would start inside the number`);
+      ids.push(...lead, ...sum);
+      // The space after "=" is always there; the loss starts at the first digit.
+      isResponse.push(...lead.map(() => 0), 0, ...sum.slice(1).map(() => 1));
+    }
+    examples.push({ ids, isResponse });
+  }
+  return makeBatch(examples, padId);
+}

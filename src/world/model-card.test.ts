@@ -51,6 +51,11 @@ describe('anchor model card', () => {
     const solved = anchorModelCard({ ...facts({ steps: 30, taken: 30, loss: 0.1 }), generatorOrder: 'solution-first' }, true);
     expect(solved).toContain('--generator-order=solution-first --induction-steps=30');
     expect(solved).toMatch(/derivation in the Solver examples' words under a `self_test_solution` key, then the choices with the correct one first/);
+    const drilled = anchorModelCard({ ...facts({ steps: 30, taken: 30, loss: 0.1 }), generatorOrder: 'solution-first', addition: { every: 3, perRow: 8, rows: 19, taken: 40, loss: 0.5, accuracy: 0.25 } }, true);
+    expect(drilled).toContain('--generator-order=solution-first --add-every=3 --add-per-row=8 --induction-steps=30');
+    expect(drilled).toContain('- Addition drill: every 3rd step where no other warm-up falls (40 steps in all) trains on 19 rows of 8 sums each');
+    expect(drilled).toContain('25.0% of the sums of a fresh drill batch right');
+    expect(solved).not.toContain('Addition drill');
     const tuned = anchorModelCard({ ...facts({}), init: 'experiments/first' }, true);
     expect(tuned).toContain('train-anchors.ts --seed=5 --init=experiments/first --steps=100');
     expect(tuned).toContain('- Started from: the weights, shape and tokenizer of `experiments/first`');

@@ -39,6 +39,8 @@ export interface CardFacts {
   induction: { steps: number; every: number; grow: number; hold: number; words: number; gap: number; rows: number; vocabulary: number; taken: number; loss: number; restrict?: boolean };
   /** The choice-lookup warm-up: schedule, letters per row, rows per step, choice strings drawn from, steps taken, moving-average letter loss. */
   choice?: { steps: number; every: number; queries: number; rows: number; pool: number; taken: number; loss: number; echo: boolean; hold: number; grow: number };
+  /** The addition drill: schedule, sums per row, rows per step, steps taken, moving-average loss, fresh sums right at the last probe. */
+  addition?: { every: number; perRow: number; rows: number; taken: number; loss: number; accuracy: number };
   /** How Solver SFT replies name the letter right after the answer (solverReply's mark). */
   markLetter?: 'none' | 'paren' | 'adjacent';
   /** Where Generator SFT replies put the correct choice (sft.ts GeneratorOrder); absent means shuffled. */
@@ -76,7 +78,8 @@ function shapeFlags(f: CardFacts): string {
 
 function inductionFlags(f: CardFacts): string {
   const i = f.induction;
-  const mark = `${f.markLetter && f.markLetter !== 'none' ? ` --mark-letter=${f.markLetter}` : ''}${f.generatorOrder && f.generatorOrder !== 'shuffled' ? ` --generator-order=${f.generatorOrder}` : ''}`;
+  const a = f.addition;
+  const mark = `${f.markLetter && f.markLetter !== 'none' ? ` --mark-letter=${f.markLetter}` : ''}${f.generatorOrder && f.generatorOrder !== 'shuffled' ? ` --generator-order=${f.generatorOrder}` : ''}${a ? ` --add-every=${a.every} --add-per-row=${a.perRow}` : ''}`;
   if (i.steps === 0 && i.every === 0 && !(f.choice && (f.choice.steps > 0 || f.choice.every > 0))) return mark;
   const c = f.choice;
   const choice = c && (c.steps > 0 || c.every > 0)
@@ -90,6 +93,14 @@ function choiceLine(f: CardFacts): string {
   if (!c || c.taken === 0) return 'none';
   const mix = c.every > 0 ? `, then every ${c.every}th step` : '';
   return `${c.steps} steps after the repeat-copy warm-up${mix} (${c.taken} steps in all) train on ${c.rows} choice-lookup rows: four choices from the ${c.pool} strings of Solver prompts listed as a prompt lists them${c.echo ? ' with each line repeating its letter after the string (loss on it)' : ''}${c.grow > 0 ? ` (the ${20} shortest strings until step ${c.hold} of this warm-up, then more until all from step ${c.grow})` : ''}, then ${c.queries} reply ending${c.queries === 1 ? '' : 's'} that each name one and box its letter (\`choiceLookupBatch\`, src/world/anchor-batches.ts), loss on the letters${f.induction.restrict ? ' over the four letters only' : ''}. Final letter loss ${c.loss.toFixed(3)} nats (ln 4 = 1.39 without lookup)`;
+}
+
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
+
+function additionLine(f: CardFacts): string {
+  const a = f.addition;
+  if (!a || a.taken === 0) return 'none';
+  return `every ${ordinal(a.every)} step where no other warm-up falls (${a.taken} steps in all) trains on ${a.rows} rows of ${a.perRow} sums each ("57 + 9 = 66.", start years 10–69 plus 1–9 years, or two numbers 1–19: the world's sums; \`additionDrillBatch\`, src/world/anchor-batches.ts), loss on each sum's digits and full stop. Final drill loss ${a.loss.toFixed(3)} nats; ${Number.isNaN(a.accuracy) ? 'not probed' : `${(100 * a.accuracy).toFixed(1)}% of the sums of a fresh drill batch right as a whole (teacher-forced argmax)`}`;
 }
 
 function inductionLine(f: CardFacts): string {
@@ -113,7 +124,8 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 - Seed: ${f.seed} (world, SFT data, initialisation and batch order all derive from it)
 - Steps: ${f.steps} taken, ${f.plannedSteps || '?'} planned; about ${f.batchTokens} padded tokens per step; ${(f.tokensSeen / 1e6).toFixed(2)}M tokens seen
 - Induction warm-up: ${inductionLine(f)}
-- Choice-lookup warm-up: ${choiceLine(f)}
+- Choice-lookup warm-up: ${choiceLine(f)}${f.addition ? `
+- Addition drill: ${additionLine(f)}` : ''}
 - Optimiser: AdamW lr ${f.lr} (60 warm-up steps, cosine to 10%), betas (0.9, 0.99), weight decay 0.01, gradient clip 1.0
 - Time: ${f.elapsedMin.toFixed(1)} min on ${f.adapter}
 - Architecture: LlamaForCausalLM, hidden ${c.hiddenSize}, ${c.numHiddenLayers} layers, ${c.numAttentionHeads} heads / ${c.numKeyValueHeads} KV heads (head_dim ${c.headDim}), MLP ${c.intermediateSize}, context ${c.maxPositionEmbeddings}, ${c.tieWordEmbeddings ? 'lm_head tied to the embeddings' : 'untied lm_head'}, F32

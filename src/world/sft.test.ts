@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildWorld } from './documents.ts';
 import { questionText } from './problems.ts';
 import { buildSftExamples, generatorPrompt, questionJson, solverReply } from './sft.ts';
-import { boxedLetterPositions, choiceLookupBatch, epochBatches, makeBatch, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize } from './anchor-batches.ts';
+import { additionDrillBatch, boxedLetterPositions, choiceLookupBatch, epochBatches, makeBatch, outputMask, repeatCopyBatch, tokenizeExample, warmupVocabularySize } from './anchor-batches.ts';
 import { parseGeneratorResponse } from '../infuser/question-parser.ts';
 import { extractAnswer } from '../infuser/answer-extraction.ts';
 import { streamFor } from '../infuser/rng.ts';
@@ -232,6 +232,31 @@ describe('anchor batches', () => {
     }
     expect(seen.size).toBe(4);
     expect(() => choiceLookupBatch(encode, pool.slice(0, 3), 1, 4, 1, streamFor(3, 'init', 'test'), 0)).toThrow(/choices must be/);
+  });
+
+  it('builds addition drill rows: the loss sits on the digits of each sum and full stop, and the sums are right', () => {
+    const encode = (t: string) => Array.from(t, (c) => c.codePointAt(0)!);
+    const decode = (ids: readonly number[]) => String.fromCodePoint(...ids);
+    const b = additionDrillBatch(encode, 16, 5, streamFor(3, 'init', 'test'), 0);
+    expect(b.B).toBe(16);
+    let large = 0;
+    for (let r = 0; r < b.B; r++) {
+      const text = decode(b.ids[r].filter((id) => id !== 0));
+      const eqs = [...text.matchAll(/(\d+) \+ (\d+) = (\d+)\./g)];
+      expect(eqs).toHaveLength(5);
+      expect(text).toBe(eqs.map((m) => m[0]).join(' '));
+      for (const [, a, c, sum] of eqs) {
+        expect(Number(sum)).toBe(Number(a) + Number(c));
+        if (Number(a) >= 20) large++;
+      }
+      const masked = b.mask.slice(r * b.T, (r + 1) * b.T).flatMap((m, t) => (m === 1 ? [String.fromCodePoint(b.targets[r * b.T + t])] : []));
+      expect(masked.join('')).toBe(eqs.map((m) => `${m[3]}.`).join(''));
+    }
+    // Both addend families of the world appear (years with durations, small counts).
+    expect(large).toBeGreaterThan(10);
+    expect(large).toBeLessThan(70);
+    const merging = (t: string) => (t.length > 1 && t.startsWith(' ') ? [1000, ...encode(t.slice(2))] : encode(t));
+    expect(() => additionDrillBatch(merging, 1, 1, streamFor(3, 'init', 'test'), 0)).toThrow(/merges the space/);
   });
 
   it('marks the letter right after the answer when asked, and keeps the derivation', () => {
