@@ -34,22 +34,19 @@ interface PoolState {
   setConvention: (file: string, convention: GroundTruthConvention) => void;
 }
 
-/** Counts document loads, so a slow PDF import finishing after a newer drop does not overwrite it. */
+/** Count the loads begun (a drop, a built-in choice, a restore), so one finishing after a newer one does not overwrite it. */
 let documentLoads = 0;
+let devLoads = 0;
 
 const unreadable = (what: string, error: Error): string =>
   `The ${what} of your last visit could not be read back (${error.message}); the built-in one is loaded instead.`;
 
 const chunkTokens = (): number => selectBuiltConfig(useConfigStore.getState()).config?.['data.chunk_tokens'] ?? 512;
 
-export const usePoolStore = create<PoolState>((set, get) => ({
-  docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [] },
-  duplicateIds: 'error',
-  dev: { status: 'empty', source: null, result: null, message: null, files: [] },
-  conventions: {},
-  loadDocuments: async (files, source, world) => {
+export const usePoolStore = create<PoolState>((set, get) => {
+  /** Imports a pool as load number `load`; a later load (a newer drop or built-in choice) makes it a no-op. */
+  async function importDocuments(load: number, files: InputFile[], source: PoolSource, world?: BuiltinWorld): Promise<void> {
     const builtin = source === 'builtin' ? world ?? 'single' : null;
-    const load = ++documentLoads;
     set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
     try {
       const pool = await loadDocumentPoolWithPdfs(files, { chunkTokens: chunkTokens(), duplicateIds: get().duplicateIds });
@@ -60,34 +57,10 @@ export const usePoolStore = create<PoolState>((set, get) => ({
       if (load !== documentLoads) return;
       set({ docs: { status: 'error', source, world: builtin, pool: null, message: (error as Error).message, files } });
     }
-  },
-  loadBuiltinDocuments: async (world = 'single') => {
-    set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
-    try {
-      await get().loadDocuments([await fetchWorldFile(BUILTIN_WORLDS[world].documentsUrl)], 'builtin', world);
-    } catch (error) {
-      set({ docs: { status: 'error', source: 'builtin', world, pool: null, message: (error as Error).message, files: [] } });
-    }
-  },
-  restoreDocuments: async () => {
-    set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
-    const loadsBefore = documentLoads;
-    const saved = await savedInputs('docs').catch((error: Error) => error);
-    if (documentLoads !== loadsBefore) return; // the user chose a pool while the saved one was being read
-    if (saved instanceof Error || saved === null) {
-      await get().loadBuiltinDocuments();
-      if (saved instanceof Error) set((s) => ({ docs: { ...s.docs, message: unreadable('documents', saved) } }));
-      return;
-    }
-    set({ duplicateIds: saved.duplicateIds });
-    await (saved.source === 'files' ? get().loadDocuments(saved.files, 'files') : get().loadBuiltinDocuments(saved.world));
-  },
-  setDuplicateIds: (mode) => {
-    set({ duplicateIds: mode });
-    const { files, source, world } = get().docs;
-    if (files.length > 0 && source !== null) void get().loadDocuments(files, source, world ?? undefined);
-  },
-  loadDev: (files, source) => {
+  }
+
+  /** Imports a target set now (the import is synchronous, so it cannot be overtaken). */
+  function importDev(files: InputFile[], source: PoolSource): void {
     try {
       const result = loadDevPool(files, get().conventions);
       const usable = result.questions.length > 0 || result.unconfirmedFiles.length > 0;
@@ -96,31 +69,77 @@ export const usePoolStore = create<PoolState>((set, get) => ({
     } catch (error) {
       set({ dev: { status: 'error', source, result: null, message: (error as Error).message, files } });
     }
-  },
-  loadBuiltinDev: async () => {
-    set((s) => ({ dev: { ...s.dev, status: 'loading', message: null } }));
-    try {
-      get().loadDev([await fetchWorldFile(WORLD_DEV_URL)], 'builtin');
-    } catch (error) {
-      set({ dev: { status: 'error', source: 'builtin', result: null, message: (error as Error).message, files: [] } });
-    }
-  },
-  restoreDev: async () => {
-    set((s) => ({ dev: { ...s.dev, status: 'loading', message: null } }));
-    const saved = await savedInputs('dev').catch((error: Error) => error);
-    if (get().dev.status !== 'loading') return; // the user chose a target set while the saved one was being read
-    if (saved instanceof Error || saved === null) {
-      await get().loadBuiltinDev();
-      if (saved instanceof Error) set((s) => ({ dev: { ...s.dev, message: unreadable('target set', saved) } }));
-      return;
-    }
-    set({ conventions: saved.conventions });
-    if (saved.source === 'files') get().loadDev(saved.files, 'files');
-    else await get().loadBuiltinDev();
-  },
-  setConvention: (file, convention) => {
-    set((s) => ({ conventions: { ...s.conventions, [file]: convention } }));
-    const { files, source } = get().dev;
-    if (files.length > 0 && source !== null) get().loadDev(files, source);
-  },
-}));
+  }
+
+  return {
+    docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [] },
+    duplicateIds: 'error',
+    dev: { status: 'empty', source: null, result: null, message: null, files: [] },
+    conventions: {},
+    loadDocuments: (files, source, world) => importDocuments(++documentLoads, files, source, world),
+    loadBuiltinDocuments: async (world = 'single') => {
+      // The load is claimed before the fetch, so a choice made while this file downloads wins over it.
+      const load = ++documentLoads;
+      set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
+      let file: InputFile;
+      try {
+        file = await fetchWorldFile(BUILTIN_WORLDS[world].documentsUrl);
+      } catch (error) {
+        if (load === documentLoads) set({ docs: { status: 'error', source: 'builtin', world, pool: null, message: (error as Error).message, files: [] } });
+        return;
+      }
+      if (load === documentLoads) await importDocuments(load, [file], 'builtin', world);
+    },
+    restoreDocuments: async () => {
+      set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
+      const loadsBefore = documentLoads;
+      const saved = await savedInputs('docs').catch((error: Error) => error);
+      if (documentLoads !== loadsBefore) return; // the user chose a pool while the saved one was being read
+      if (saved instanceof Error || saved === null) {
+        await get().loadBuiltinDocuments();
+        if (saved instanceof Error) set((s) => ({ docs: { ...s.docs, message: unreadable('documents', saved) } }));
+        return;
+      }
+      set({ duplicateIds: saved.duplicateIds });
+      await (saved.source === 'files' ? get().loadDocuments(saved.files, 'files') : get().loadBuiltinDocuments(saved.world));
+    },
+    setDuplicateIds: (mode) => {
+      set({ duplicateIds: mode });
+      const { files, source, world } = get().docs;
+      if (files.length > 0 && source !== null) void get().loadDocuments(files, source, world ?? undefined);
+    },
+    loadDev: (files, source) => {
+      devLoads++;
+      importDev(files, source);
+    },
+    loadBuiltinDev: async () => {
+      const load = ++devLoads;
+      set((s) => ({ dev: { ...s.dev, status: 'loading', message: null } }));
+      try {
+        const file = await fetchWorldFile(WORLD_DEV_URL);
+        if (load === devLoads) importDev([file], 'builtin');
+      } catch (error) {
+        if (load === devLoads) set({ dev: { status: 'error', source: 'builtin', result: null, message: (error as Error).message, files: [] } });
+      }
+    },
+    restoreDev: async () => {
+      set((s) => ({ dev: { ...s.dev, status: 'loading', message: null } }));
+      const loadsBefore = devLoads;
+      const saved = await savedInputs('dev').catch((error: Error) => error);
+      if (devLoads !== loadsBefore) return; // the user chose a target set while the saved one was being read
+      if (saved instanceof Error || saved === null) {
+        await get().loadBuiltinDev();
+        if (saved instanceof Error) set((s) => ({ dev: { ...s.dev, message: unreadable('target set', saved) } }));
+        return;
+      }
+      set({ conventions: saved.conventions });
+      if (saved.source === 'files') get().loadDev(saved.files, 'files');
+      else await get().loadBuiltinDev();
+    },
+    setConvention: (file, convention) => {
+      set((s) => ({ conventions: { ...s.conventions, [file]: convention } }));
+      const { files, source } = get().dev;
+      if (files.length > 0 && source !== null) get().loadDev(files, source);
+    },
+  };
+});

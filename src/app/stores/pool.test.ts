@@ -1,0 +1,83 @@
+// The pool store's restore at start against a choice the user makes meanwhile: the user's choice wins
+// whenever it is made, including while the restored built-in file is still downloading.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const saved = vi.hoisted(() => ({ docs: null as unknown, dev: null as unknown }));
+vi.mock('../input-db.ts', () => ({ savedInputs: async (slot: 'docs' | 'dev') => saved[slot] }));
+
+import { usePoolStore } from './pool.ts';
+import { BUILTIN_WORLDS } from '../builtin-worlds.ts';
+
+/** A fetch whose responses the test releases one URL at a time. */
+function gatedFetch() {
+  const gates = new Map<string, () => void>();
+  const fetchFn = vi.fn((url: string) => new Promise<Response>((resolve) => {
+    const body = url.includes('dev')
+      ? JSON.stringify([{ question_text: `Which one? (${url})`, choices: ['a', 'b', 'c', 'd'], ground_truth: 'A' }])
+      : JSON.stringify([{ doc_id: `d-${url}`, content: `A document served from ${url}.` }]);
+    gates.set(url, () => resolve(new Response(body, { headers: { 'content-type': 'application/json' } })));
+  }));
+  const release = async (url: string) => {
+    for (let i = 0; i < 50 && !gates.has(url); i++) await new Promise((r) => setTimeout(r, 1));
+    gates.get(url)!();
+    gates.delete(url);
+  };
+  return { fetchFn, release };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+const single = BUILTIN_WORLDS.single.documentsUrl;
+const mixed = BUILTIN_WORLDS.mixed.documentsUrl;
+
+describe('pool store restore', () => {
+  beforeEach(() => {
+    usePoolStore.setState({ docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [] } });
+  });
+
+  it('a built-in pool chosen while the restored one downloads wins, even if its file arrives first', async () => {
+    saved.docs = { slot: 'docs', source: 'builtin', world: 'mixed', duplicateIds: 'error' };
+    const { fetchFn, release } = gatedFetch();
+    vi.stubGlobal('fetch', fetchFn);
+    const restoring = usePoolStore.getState().restoreDocuments();
+    await settle(); // the saved record is read; the restore now waits on the mixed world's file
+    expect(fetchFn).toHaveBeenCalledWith(mixed, expect.anything());
+    const choosing = usePoolStore.getState().loadBuiltinDocuments('single');
+    await release(single);
+    await choosing;
+    await release(mixed);
+    await restoring;
+    await settle();
+    const { docs } = usePoolStore.getState();
+    expect(docs.world).toBe('single');
+    expect(docs.pool?.documents[0].doc_id).toBe(`d-${single}`);
+    vi.unstubAllGlobals();
+  });
+
+  it('without a later choice the restored pool loads', async () => {
+    saved.docs = { slot: 'docs', source: 'builtin', world: 'mixed', duplicateIds: 'error' };
+    const { fetchFn, release } = gatedFetch();
+    vi.stubGlobal('fetch', fetchFn);
+    const restoring = usePoolStore.getState().restoreDocuments();
+    await release(mixed);
+    await restoring;
+    expect(usePoolStore.getState().docs.world).toBe('mixed');
+    expect(usePoolStore.getState().docs.status).toBe('ready');
+    vi.unstubAllGlobals();
+  });
+
+  it('a target set dropped while the restored built-in one downloads wins', async () => {
+    saved.dev = { slot: 'dev', source: 'builtin', conventions: {} };
+    const { fetchFn, release } = gatedFetch();
+    vi.stubGlobal('fetch', fetchFn);
+    const restoring = usePoolStore.getState().restoreDev();
+    await settle();
+    const dropped = JSON.stringify([{ question_text: 'Dropped?', choices: ['w', 'x', 'y', 'z'], ground_truth: 'B' }]);
+    usePoolStore.getState().loadDev([{ name: 'mine.json', bytes: new TextEncoder().encode(dropped) }], 'files');
+    await release(fetchFn.mock.calls[0][0]);
+    await restoring;
+    const { dev } = usePoolStore.getState();
+    expect(dev.source).toBe('files');
+    expect(dev.result?.questions[0].question_text).toBe('Dropped?');
+    vi.unstubAllGlobals();
+  });
+});
