@@ -50,6 +50,8 @@ describe('fixed_nolookup', () => {
 
   it('runs the fixed generator exactly (same run config) and refuses only number lookups', () => {
     expect(differingKeys('fixed_nolookup', 'fixed')).toEqual([]);
+    expect(differingKeys('infuser_nolookup', 'fixed_nolookup')).toEqual(['training.reward_mode']);
+    expect(METHOD_INFO.infuser_nolookup.refuses).toEqual(METHOD_INFO.fixed_nolookup.refuses);
     const check = questionCheck(false, METHOD_INFO.fixed_nolookup.refuses!)!;
     const seen = new Map<string, boolean>();
     for (const p of problems) seen.set(`${p.topic}/${p.type}`, check(record(p, p.answer)));

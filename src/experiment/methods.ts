@@ -14,13 +14,15 @@
 // Solver already uses the ranking. `fixed_nolookup` tests one guess about what that ranking does on the
 // mixed world (docs/experiment.md, item 16): the fixed Generator with every number lookup refused, no
 // influence used; if it holds arithmetic as `fixed_top` does, the filter's gain there is that one rule.
+// `infuser_nolookup` is INFUSER under the same rule, paired with it: what training the Generator adds
+// once the harmful kind is gone (a refused question is invalid, so its Generator reward is the invalid one).
 import type { ConfigOverrides, RunConfig } from '../infuser/config.ts';
 import type { QuestionType, Topic } from '../world/problems.ts';
 
 /** The paper's comparison and the ceiling: what the presets run. */
 export const METHODS = ['base', 'fixed', 'infuser', 'rzero', 'spice', 'dev_only'] as const;
 /** Every method `--methods` accepts, in report order. */
-export const ALL_METHODS = [...METHODS, 'fixed_top', 'fixed_random', 'infuser_top', 'fixed_nolookup'] as const;
+export const ALL_METHODS = [...METHODS, 'fixed_top', 'fixed_random', 'infuser_top', 'fixed_nolookup', 'infuser_nolookup'] as const;
 export type Method = (typeof ALL_METHODS)[number];
 
 /** Methods whose Generator writes questions (validity, generated-question accuracy and mix apply). */
@@ -45,6 +47,9 @@ const FILTER_ALPHA = 0.5;
 const filterArm = (mode: 'top_alpha' | 'random_alpha'): ConfigOverrides => ({
   'influence.solver_filter_mode': mode, 'influence.solver_filter_alpha': FILTER_ALPHA, 'influence.solver_filter_alpha_of': 'non_degenerate',
 });
+
+/** The kinds `fixed_nolookup` refuses: every lookup whose answer is a number. */
+const NUMBER_LOOKUPS: MethodInfo['refuses'] = [['quantities', 'lookup'], ['timeline', 'lookup'], ['travel', 'lookup']];
 
 export const METHOD_INFO: Record<Method, MethodInfo> = {
   base: {
@@ -102,7 +107,14 @@ export const METHOD_INFO: Record<Method, MethodInfo> = {
     rewardMode: 'fixed',
     description: 'fixed Generator; questions that look up a number (quantities, timeline, travel lookups) are invalid, so the Solver never trains on them (no influence used)',
     control: 'fixed',
-    refuses: [['quantities', 'lookup'], ['timeline', 'lookup'], ['travel', 'lookup']],
+    refuses: NUMBER_LOOKUPS,
+  },
+  infuser_nolookup: {
+    label: 'INFUSER, number lookups refused',
+    rewardMode: 'infuser',
+    description: 'INFUSER; questions that look up a number are invalid (fixed_nolookup\'s rule); control fixed_nolookup',
+    control: 'fixed_nolookup',
+    refuses: NUMBER_LOOKUPS,
   },
 };
 
