@@ -7,7 +7,7 @@
 // Flags:
 //   --preset full|ci       sizes (src/experiment/settings.ts; default full)
 //   --name NAME            output folder experiments/NAME (default: the preset's name)
-//   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice,dev_only[,fixed_top,fixed_random,infuser_top,fixed_nolookup]
+//   --seeds 1,2,3  --iterations N  --methods base,fixed,infuser,rzero,spice,dev_only[,fixed_top,fixed_random,infuser_top,fixed_nolookup,infuser_nolookup]
 //   --set key=value (repeatable)
 //   --heldout N            held-out questions each run's final Solver answers (the first N of --heldout-file)
 //   --heldout-file PATH    dev-format questions kept out of every run (default public/world/heldout.json)
