@@ -121,12 +121,18 @@ function warmupTask(step: number): 'repeat' | 'choice' | 'add' | null {
   return null;
 }
 
+/** The (B·T) × V logits of a batch, read back without recording a backward. */
+async function logitsOf(model: LlamaModel, e: Engine, b: TokenBatch): Promise<Float32Array> {
+  const logits = e.tape.noGrad(() => e.tidy(() => reshape(model.forward(b.ids), [b.B * b.T, model.cfg.vocabSize])));
+  const L = await logits.toArray();
+  logits.dispose();
+  return L;
+}
+
 /** Teacher-forced share of a drill batch's sums whose every digit (and closing stop) is the argmax. */
 async function sumAccuracy(model: LlamaModel, e: Engine, b: TokenBatch): Promise<[number, number]> {
   const V = model.cfg.vocabSize;
-  const logits = e.tape.noGrad(() => e.tidy(() => reshape(model.forward(b.ids), [b.B * b.T, V])));
-  const L = await logits.toArray();
-  logits.dispose();
+  const L = await logitsOf(model, e, b);
   let right = 0;
   let sums = 0;
   for (let r = 0; r < b.B; r++) {
@@ -181,9 +187,7 @@ async function boxedLetterAccuracy(model: LlamaModel, e: Engine, b: TokenBatch, 
   const V = model.cfg.vocabSize;
   const at = boxedLetterPositions(b, (id) => tokenizer.decode([id]), MARK_LETTER);
   if (at.length === 0) return [0, 0];
-  const logits = e.tape.noGrad(() => e.tidy(() => reshape(model.forward(b.ids), [b.B * b.T, V])));
-  const L = await logits.toArray();
-  logits.dispose();
+  const L = await logitsOf(model, e, b);
   let correct = 0;
   for (const i of at) {
     // `among`: the argmax over those ids only (a warm-up scored by a masked softmax never ranks the rest).

@@ -1,6 +1,6 @@
 // The pool store's restore at start against a choice the user makes meanwhile: the user's choice wins
 // whenever it is made, including while the restored built-in file is still downloading.
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const saved = vi.hoisted(() => ({ docs: null as unknown, dev: null as unknown }));
 vi.mock('../input-db.ts', () => ({ savedInputs: async (slot: 'docs' | 'dev') => saved[slot] }));
@@ -33,6 +33,8 @@ describe('pool store restore', () => {
   beforeEach(() => {
     usePoolStore.setState({ docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [] } });
   });
+  // After each test, so a failed one does not leave its gated fetch behind for the next.
+  afterEach(() => vi.unstubAllGlobals());
 
   it('a built-in pool chosen while the restored one downloads wins, even if its file arrives first', async () => {
     saved.docs = { slot: 'docs', source: 'builtin', world: 'mixed', duplicateIds: 'error' };
@@ -50,7 +52,6 @@ describe('pool store restore', () => {
     const { docs } = usePoolStore.getState();
     expect(docs.world).toBe('single');
     expect(docs.pool?.documents[0].doc_id).toBe(`d-${single}`);
-    vi.unstubAllGlobals();
   });
 
   it('without a later choice the restored pool loads', async () => {
@@ -62,7 +63,6 @@ describe('pool store restore', () => {
     await restoring;
     expect(usePoolStore.getState().docs.world).toBe('mixed');
     expect(usePoolStore.getState().docs.status).toBe('ready');
-    vi.unstubAllGlobals();
   });
 
   it('a target set dropped while the restored built-in one downloads wins', async () => {
@@ -78,6 +78,5 @@ describe('pool store restore', () => {
     const { dev } = usePoolStore.getState();
     expect(dev.source).toBe('files');
     expect(dev.result?.questions[0].question_text).toBe('Dropped?');
-    vi.unstubAllGlobals();
   });
 });
