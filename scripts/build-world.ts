@@ -6,7 +6,9 @@
 // --mixed=1 writes only the mixed world's documents.json (default --out=public/world-mixed): the same
 // problems regrouped so a document holds two or three question types of its topic; its dev and held-out
 // sets are the single-kind world's (src/world/documents.ts, mixDocuments).
-// Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/build-world.ts [--seed=5] [--scale=10] [--heldout=480] [--mixed=1] [--out=public/world]
+// --stated-results=1 (with --mixed=1; default --out=public/world-mixed-results): documents also state each
+// arithmetic problem's result, so a Generator can copy its golden answer (docs/experiment.md, item 21).
+// Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/build-world.ts [--seed=5] [--scale=10] [--heldout=480] [--mixed=1] [--stated-results=1] [--out=public/world]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWorld, documentRow, DEFAULT_WORLD } from '../src/world/documents.ts';
@@ -22,12 +24,16 @@ const scale = Number(flag('scale', String(DEFAULT_WORLD.scale)));
 const heldoutQuestions = Number(flag('heldout', String(DEFAULT_WORLD.heldoutQuestions)));
 const mixed = flag('mixed', '0');
 if (mixed !== '0' && mixed !== '1') throw new Error(`build-world: --mixed must be 0 or 1, got ${mixed}`);
-const out = flag('out', mixed === '1' ? 'public/world-mixed' : 'public/world');
-const world = buildWorld({ seed, scale, heldoutQuestions, mixed: mixed === '1' });
+const statedResults = flag('stated-results', '0');
+if (statedResults !== '0' && statedResults !== '1') throw new Error(`build-world: --stated-results must be 0 or 1, got ${statedResults}`);
+if (statedResults === '1' && mixed !== '1') throw new Error('build-world: --stated-results=1 needs --mixed=1 (it writes only documents.json)');
+const out = flag('out', mixed !== '1' ? 'public/world' : statedResults === '1' ? 'public/world-mixed-results' : 'public/world-mixed');
+const world = buildWorld({ seed, scale, heldoutQuestions, mixed: mixed === '1', statedResults: statedResults === '1' });
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'documents.json'), JSON.stringify(world.documents.map(documentRow), null, 1) + '\n');
 if (mixed === '1') {
-  console.log(`build-world: seed ${seed}, scale ${scale}, mixed: ${world.documents.length} documents -> ${out} (dev and held-out: the single-kind world's)`);
+  const what = statedResults === '1' ? 'mixed, results stated' : 'mixed';
+  console.log(`build-world: seed ${seed}, scale ${scale}, ${what}: ${world.documents.length} documents -> ${out} (dev and held-out: the single-kind world's)`);
   process.exit(0);
 }
 writeFileSync(join(out, 'dev.json'), JSON.stringify(world.dev, null, 1) + '\n');

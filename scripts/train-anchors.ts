@@ -16,6 +16,7 @@
 //   --add-every=0 --add-per-row=8 (every --add-every-th step trains on addition drill rows instead:
 //     additionDrillBatch, the world's sums written as derivations write them)
 //   --mixed=0|1 (1: the mixed world's documents, src/world/documents.ts, for the Generator examples)
+//   --stated-results=0|1 (1: documents also state each arithmetic problem's result, WorldOptions.statedResults)
 //   --init=DIR (start from that anchor folder's weights, shape and tokenizer instead of a fresh model and
 //   a tokenizer fitted here: fine-tunes an anchor whose lookups have formed on changed SFT data);
 //   --init=git:COMMIT[:DIR] reads the folder (default public/anchors/tiny-world) as that commit holds it
@@ -109,6 +110,8 @@ const ADD_PER_ROW = num('add-per-row', 8);
 const INIT = flag('init', '');
 const MIXED = flag('mixed', '0');
 if (MIXED !== '0' && MIXED !== '1') throw new Error(`train-anchors: --mixed must be 0 or 1, got ${MIXED}`);
+const STATED_RESULTS = flag('stated-results', '0');
+if (STATED_RESULTS !== '0' && STATED_RESULTS !== '1') throw new Error(`train-anchors: --stated-results must be 0 or 1, got ${STATED_RESULTS}`);
 const PLAN_AT = INDUCTION_STEPS + CHOICE_STEPS + 20;
 
 /** Which warm-up replaces the SFT batch at `step`, if any (choice, then repeat, then addition where schedules meet). */
@@ -207,7 +210,7 @@ function initFolder(spec: string): FolderReader {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const world = buildWorld({ seed: SEED, scale: SCALE, mixed: MIXED === '1' });
+  const world = buildWorld({ seed: SEED, scale: SCALE, mixed: MIXED === '1', statedResults: STATED_RESULTS === '1' });
   const sft = buildSftExamples(world, { markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER });
   const init = INIT === '' ? null : await loadHfFolder(initFolder(INIT));
   const built = init ? null : buildTokenizer([...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])], MAX_MERGES);
@@ -259,6 +262,7 @@ async function main(): Promise<void> {
     choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },
     ...(ADD_EVERY > 0 ? { addition: { every: ADD_EVERY, perRow: ADD_PER_ROW, rows: addRows, taken: 0, loss: NaN, accuracy: NaN } } : {}),
     markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, ...(INIT === '' ? {} : { init: INIT }), ...(MIXED === '1' ? { mixed: true } : {}),
+    ...(STATED_RESULTS === '1' ? { statedResults: true } : {}),
   };
   const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' | 'add' }[] = [];
   const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];

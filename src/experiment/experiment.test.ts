@@ -131,6 +131,8 @@ describe('CI-sized experiment: every method × 1 seed × 2 iterations', () => {
     for (const h of results.heldout) {
       const saved = JSON.parse(await readFile(join(outDir, 'runs', `${runFileName(h.method, 1)}.heldout.json`), 'utf8')) as { total: number; accuracy: number };
       expect(saved).toMatchObject({ total: 2 * HELDOUT, accuracy: 0.25, greedy: { total: HELDOUT, accuracy: 0.25 } });
+      // Each answer's prediction is kept, question by question, for scripts/heldout-picks.ts.
+      expect(saved).toMatchObject({ predictions: heldout.map(() => ['A', 'B']), greedy: { predictions: heldout.map(() => ['A']) } });
       expect(h.greedy.accuracy).toEqual({ mean: 0.25, std: 0, n: 1 });
       expect(h.greedy.vs_fixed).toEqual(h.method === 'fixed' ? null : { mean: 0, std: 0, n: 1 });
       expect(h.accuracy).toEqual({ mean: 0.25, std: 0, n: 1 });

@@ -88,6 +88,8 @@ export interface HeldoutTally {
   total: number;
   accuracy: number;
   by_kind: Record<string, { correct: number; total: number }>;
+  /** Per held-out question, in file order, each answer's prediction (a letter, other boxed text, or null); absent in runs before 2026-12-07. */
+  predictions?: (string | null)[][];
 }
 
 /**

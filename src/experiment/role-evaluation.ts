@@ -4,7 +4,7 @@
 // question validity. Used by the `base` method and by the anchors' starting-point measurement.
 import type { Document } from '../data/documents.ts';
 import type { DevQuestion } from '../data/dev-pool.ts';
-import { scoreResponse, type AnswerScore } from '../infuser/answer-extraction.ts';
+import { extractAnswer, scorePrediction, type AnswerScore } from '../infuser/answer-extraction.ts';
 import type { RunConfig } from '../infuser/config.ts';
 import { buildGeneratorMessages, buildSolverMessages } from '../infuser/prompts.ts';
 import { parseGeneratorResponse } from '../infuser/question-parser.ts';
@@ -26,6 +26,8 @@ export interface Tally {
   rejections: Record<string, number>;
   /** Generator replies only, when a label check was given: per document kind, the valid questions (total) and those whose golden answer it finds right (correct). */
   rightLabels?: Record<string, { correct: number; total: number }>;
+  /** Held-out only: per question, in order, what each answer predicted (§3.6 step 4; null = nothing boxed), to see which wrong choice a Solver picks. */
+  predictions?: (string | null)[][];
 }
 
 function emptyTally(): Tally {
@@ -78,6 +80,7 @@ async function answerQuestions(
   solver: PolicyRole, questions: readonly DevQuestion[], config: RunConfig, iteration: number, tag: 'dev' | 'heldout', greedy = false,
 ): Promise<Tally> {
   const tally = emptyTally();
+  if (tag === 'heldout') tally.predictions = [];
   for (let i = 0; i < questions.length; i++) {
     const q = questions[i];
     const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, q.choices));
@@ -89,7 +92,9 @@ async function answerQuestions(
         maxNewTokens: config['solver.rollout.response_length'],
       },
     });
-    const scores: AnswerScore[] = answers.map((a) => scoreResponse(a.text, LETTERS[q.correct_index]));
+    const predictions = answers.map((a) => extractAnswer(a.text));
+    tally.predictions?.push(predictions);
+    const scores: AnswerScore[] = predictions.map((p) => scorePrediction(p, LETTERS[q.correct_index]));
     add(tally, kindOf(label(q.extra, 'topic'), label(q.extra, 'question_type')), scores.filter((s) => s === 1).length, scores.length);
     addLengths(tally, answers);
   }

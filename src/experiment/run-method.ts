@@ -91,7 +91,8 @@ export async function runMethod(
       const greedy = await evaluateHeldout(roles.solver, questions, config, settings.iterations, true);
       out.heldout = {
         method, seed, total: sampled.total, accuracy: share(sampled), by_kind: sampled.byKind,
-        greedy: { total: greedy.total, accuracy: share(greedy), by_kind: greedy.byKind },
+        greedy: { total: greedy.total, accuracy: share(greedy), by_kind: greedy.byKind, predictions: greedy.predictions },
+        predictions: sampled.predictions,
       };
     }
     return out;

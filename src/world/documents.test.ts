@@ -187,3 +187,41 @@ describe('mixed world', () => {
     expect(file).toBe(JSON.stringify(mixed.documents.map(documentRow), null, 1) + '\n');
   });
 });
+
+describe('mixed world with results stated', () => {
+  const mixed = buildWorld({ mixed: true });
+  const stated = buildWorld({ mixed: true, statedResults: true });
+
+  it('states each arithmetic result right after its problem\'s facts, and changes nothing else', () => {
+    expect(JSON.stringify(stated.documents.map((d) => d.problems))).toBe(JSON.stringify(mixed.documents.map((d) => d.problems)));
+    expect(JSON.stringify(stated.dev)).toBe(JSON.stringify(mixed.dev));
+    expect(JSON.stringify(stated.heldout)).toBe(JSON.stringify(mixed.heldout));
+    let results = 0;
+    for (const [i, d] of stated.documents.entries()) {
+      const arithmetic = d.problems.filter((p) => p.type === 'arithmetic');
+      if (arithmetic.length === 0) expect(d.content, d.doc_id).toBe(mixed.documents[i].content);
+      for (const p of arithmetic) {
+        const number = p.answer.match(/\d+/)![0];
+        expect(p.result, d.doc_id).toMatch(new RegExp(`\\b${number}\\b`));
+        expect(d.content, d.doc_id).toContain(`${p.facts[p.facts.length - 1]} ${p.result}`);
+        results++;
+      }
+      for (const p of d.problems) if (p.type !== 'arithmetic') expect(p.result).toBeUndefined();
+    }
+    expect(results).toBeGreaterThan(300);
+  });
+
+  it('every problem is answerable from its document, and a result sentence alone answers nothing (the operands must be stated)', () => {
+    for (const d of stated.documents) {
+      for (const p of d.problems) {
+        expect(checkLabel(`${d.content} ${p.question}`, p.answer).verdict, `${d.doc_id}: ${p.question}`).toBe('right');
+        if (p.result !== undefined) expect(checkLabel(`${p.result} ${p.question}`, p.answer).verdict, p.result).toBe('unanswerable');
+      }
+    }
+  });
+
+  it('public/world-mixed-results/documents.json is this world, byte for byte (scripts/build-world.ts --mixed=1 --stated-results=1 rebuilds it)', () => {
+    const file = readFileSync(join(REPO, 'public/world-mixed-results/documents.json'), 'utf8');
+    expect(file).toBe(JSON.stringify(stated.documents.map(documentRow), null, 1) + '\n');
+  });
+});

@@ -44,8 +44,11 @@ const INTRO: Record<Topic, string> = {
  * types (mixDocuments), with dev and held-out sets unchanged. In the single-kind world a document fixes
  * its question kind, and DuGRPO, which compares questions of one document, cannot reward the Generator
  * for choosing a kind (docs/experiment.md, item 13).
+ * `statedResults`: documents also state each arithmetic problem's result (Problem.result), so the
+ * Generator can copy a right golden answer where the anchors cannot add (docs/experiment.md, item 21). The
+ * problems, dev and held-out sets are unchanged.
  */
-export interface WorldOptions { seed: number; documents: number; devQuestions: number; heldoutQuestions: number; scale: number; mixed?: boolean }
+export interface WorldOptions { seed: number; documents: number; devQuestions: number; heldoutQuestions: number; scale: number; mixed?: boolean; statedResults?: boolean }
 export const DEFAULT_WORLD: WorldOptions = { seed: 5, documents: 1200, devQuestions: 96, heldoutQuestions: 480, scale: 10 };
 
 /** `heldout`: questions of the dev kinds that no run trains or selects on and no document states, for the final comparison only. */
@@ -56,13 +59,17 @@ export function allKinds(): [Topic, QuestionType][] {
   return TOPICS.flatMap((t) => TOPIC_TYPES[t].map((q) => [t, q] as [Topic, QuestionType]));
 }
 
-function makeDocument(w: WorldFacts, index: number, topic: Topic, type: QuestionType): WorldDocument {
+/** The sentences a document states for a problem: its facts, then its result when the world states results. */
+const statedFacts = (p: Problem, statedResults: boolean): string[] =>
+  statedResults && p.result !== undefined ? [...p.facts, p.result] : p.facts;
+
+function makeDocument(w: WorldFacts, index: number, topic: Topic, type: QuestionType, statedResults: boolean): WorldDocument {
   const s = worldStream(w.seed, 'document', index);
   const count = 2 + s.nextInt(2);
   const problems = Array.from({ length: count }, () => drawProblem(w, topic, type, s));
   const facts: string[] = [];
   // "It lasted …" leans on the sentence before it, so only self-standing facts are deduplicated.
-  for (const p of problems) for (const f of p.facts) if (f.startsWith('It ') || !facts.includes(f)) facts.push(f);
+  for (const p of problems) for (const f of statedFacts(p, statedResults)) if (f.startsWith('It ') || !facts.includes(f)) facts.push(f);
   const content = [INTRO[topic], ...facts].join(' ');
   return { doc_id: docId(index), content, topic, question_type: type, problems };
 }
@@ -74,11 +81,12 @@ const docId = (index: number) => `world-${String(index).padStart(4, '0')}`;
  * on it ("It lasted …" follows its event): with types mixed, a lookup and an arithmetic problem can name
  * the same event, and skipping its start would hang "It lasted" on another event.
  */
-function mixedContent(topic: Topic, problems: readonly Problem[]): string {
+function mixedContent(topic: Topic, problems: readonly Problem[], statedResults: boolean): string {
   const facts: string[] = [];
   for (const p of problems) {
-    p.facts.forEach((f, j) => {
-      const leanedOn = p.facts[j + 1]?.startsWith('It ') === true;
+    const stated = statedFacts(p, statedResults);
+    stated.forEach((f, j) => {
+      const leanedOn = stated[j + 1]?.startsWith('It ') === true;
       if (f.startsWith('It ') || leanedOn || !facts.includes(f)) facts.push(f);
     });
   }
@@ -91,7 +99,7 @@ function mixedContent(topic: Topic, problems: readonly Problem[]): string {
  * topic are interleaved by type and cut into pieces the sizes of the original documents, so a piece of
  * two or three problems holds two or three types. Documents outside a whole block stay as they are.
  */
-function mixDocuments(documents: readonly WorldDocument[]): WorldDocument[] {
+function mixDocuments(documents: readonly WorldDocument[], statedResults: boolean): WorldDocument[] {
   const kinds = allKinds();
   const out = [...documents];
   for (let start = 0; start + kinds.length <= documents.length; start += kinds.length) {
@@ -104,7 +112,7 @@ function mixDocuments(documents: readonly WorldDocument[]): WorldDocument[] {
       for (const [n, i] of slots.entries()) {
         const problems = interleaved.slice(at, at + lists[n].length);
         at += lists[n].length;
-        out[i] = { doc_id: docId(i), content: mixedContent(topic, problems), topic, question_type: 'mixed', problems };
+        out[i] = { doc_id: docId(i), content: mixedContent(topic, problems, statedResults), topic, question_type: 'mixed', problems };
       }
     }
   }
@@ -145,8 +153,9 @@ export function buildWorld(opts: Partial<WorldOptions> = {}): World {
   const o = { ...DEFAULT_WORLD, ...opts };
   const facts = buildWorldFacts(o.seed, scaledSizes(o.scale));
   const kinds = allKinds();
-  const single = Array.from({ length: o.documents }, (_, i) => makeDocument(facts, i, ...kinds[i % kinds.length]));
-  const documents = o.mixed === true ? mixDocuments(single) : single;
+  const stated = o.statedResults === true;
+  const single = Array.from({ length: o.documents }, (_, i) => makeDocument(facts, i, ...kinds[i % kinds.length], stated));
+  const documents = o.mixed === true ? mixDocuments(single, stated) : single;
   const seen = new Set<string>();
   const dev = makeQuestions(facts, o.devQuestions, 'dev', seen);
   // A held-out question that some document states could be written by the Generator word for word and

@@ -73,6 +73,10 @@ describe('anchor model card', () => {
     expect(mixed).toContain('--init=git:abc --steps=100 --layers=2 --hidden=16 --mixed=1`');
     expect(mixed).toContain('`scripts/build-world.ts --seed=5 --scale=10 --mixed=1` (3 documents in public/world-mixed/documents.json, each stating problems of two or three question types');
     expect(plain).toContain('(3 documents in public/world/documents.json, 2 dev MCQs');
+    const stated = anchorModelCard({ ...facts({}), mixed: true, statedResults: true }, true);
+    expect(stated).toContain('--hidden=16 --mixed=1 --stated-results=1`');
+    expect(stated).toContain('`scripts/build-world.ts --seed=5 --scale=10 --mixed=1 --stated-results=1` (3 documents in public/world-mixed-results/documents.json, each stating problems of two or three question types of its topic, arithmetic results stated,');
+    expect(mixed).not.toContain('stated');
   });
 
   it('the shipped card names the command npm run train-anchors runs', () => {

@@ -34,6 +34,12 @@ export interface Problem {
   reasoning: string;
   /** A typical wrong derivation (reasoning skills only): answer is one of the distractors. */
   mistake?: Derivation;
+  /**
+   * Arithmetic only: a sentence stating the result, which a `statedResults` world's documents add after
+   * the problem's facts, so a Generator can copy its golden answer instead of adding (docs/experiment.md,
+   * item 21). The label check reads none of these sentences, so a question must still state the operands.
+   */
+  result?: string;
 }
 
 const ask = (s: Stream, topic: Topic, type: QuestionType) => ({ s, topic, type });
@@ -144,6 +150,7 @@ function moreThan(c: Ctx, x: Person, y: Person, item: string): Problem {
     question: `How many ${item} does ${hi.name} have?`, answer: String(nh),
     distractors: fillNumbers(nh, [Math.abs(nl - d), d, nl], String, c.s),
     reasoning: `${hi.name} has ${nl} + ${d} = ${nh} ${item}. So the answer is ${nh}.`,
+    result: `In all, ${hi.name} has ${nh} ${item}.`,
     mistake: nl - d >= 0 && nl - d !== nh
       ? { answer: String(nl - d), reasoning: `${hi.name} has ${nl} - ${d} = ${nl - d} ${item}. So the answer is ${nl - d}.` }
       : { answer: String(d), reasoning: `${hi.name} has ${d} ${item}. So the answer is ${d}.` },
@@ -159,6 +166,7 @@ function together(c: Ctx, a: Person, b: Person, item: string): Problem {
     question: `How many ${item} do ${a.name} and ${b.name} have together?`, answer: String(sum),
     distractors: fillNumbers(sum, [wrong, Math.max(na, nb), Math.abs(na - nb)], String, c.s),
     reasoning: `Together they have ${na} + ${nb} = ${sum} ${item}. So the answer is ${sum}.`,
+    result: `Together, ${a.name} and ${b.name} have ${sum} ${item}.`,
     mistake: { answer: String(wrong), reasoning: `Together they have ${na} + ${nb} = ${wrong} ${item}. So the answer is ${wrong}.` },
   });
 }
@@ -198,6 +206,7 @@ function travel(w: WorldFacts, c: Ctx): Problem {
     question: `How many miles is the trip from ${a.name} to ${cName} through ${b.name}?`, answer: miles(total),
     distractors: fillNumbers(total, [Math.max(r1.miles, r2.miles), Math.abs(r1.miles - r2.miles), total + 1], miles, s),
     reasoning: `The trip is ${r1.miles} + ${r2.miles} = ${total} miles. So the answer is ${miles(total)}.`,
+    result: `The trip from ${a.name} to ${cName} through ${b.name} is ${total} miles.`,
     mistake: r1.miles !== r2.miles
       ? { answer: miles(Math.abs(r1.miles - r2.miles)), reasoning: `The trip is ${Math.max(r1.miles, r2.miles)} - ${Math.min(r1.miles, r2.miles)} = ${Math.abs(r1.miles - r2.miles)} miles. So the answer is ${miles(Math.abs(r1.miles - r2.miles))}.` }
       : { answer: miles(total + 1), reasoning: `The trip is ${r1.miles} + ${r2.miles} = ${total + 1} miles. So the answer is ${miles(total + 1)}.` },
@@ -272,6 +281,7 @@ function timeline(w: WorldFacts, c: Ctx): Problem {
     question: `In which year did ${e.name} end?`, answer: year(end),
     distractors: fillNumbers(end, [e.startYear, e.startYear - e.years, end + 1], year, s),
     reasoning: `It ended in year ${e.startYear} + ${e.years} = ${end}. So the answer is ${year(end)}.`,
+    result: `${cap(e.name)} ended in year ${end}.`,
     mistake: { answer: year(e.startYear - e.years), reasoning: `It ended in year ${e.startYear} - ${e.years} = ${e.startYear - e.years}. So the answer is ${year(e.startYear - e.years)}.` },
   });
 }
