@@ -47,7 +47,7 @@ describe('run inputs', () => {
     expect(await status.first().textContent()).toMatch(/Built-in pool \(one question type per document\): \d+ documents|world\/documents\.json is not there yet/);
   });
 
-  it('switches to the mixed world: its pool, and the built-in anchors trained on it', async () => {
+  it('switches to the mixed worlds: their pools, and the built-in anchors trained on each', async () => {
     const models = page.getByRole('status').filter({ hasText: /^Built-in anchors/ });
     await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (one question type per document): ready.');
     await page.getByRole('button', { name: 'Use built-in pool with mixed question types' }).click();
@@ -62,6 +62,11 @@ describe('run inputs', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: /^Built-in pool/ }).textContent())
       .toBe('Built-in pool (mixed question types): 1200 documents.');
     await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (mixed question types): ready.');
+    await page.getByRole('button', { name: 'Use built-in pool with sums stated' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /^Built-in pool/ }).textContent())
+      .toBe('Built-in pool (mixed question types, sums stated): 1200 documents.');
+    await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (mixed question types, sums stated): ready.');
+    await expect.poll(() => savedSource('docs')).toBe('builtin:results');
     await page.getByRole('button', { name: 'Use built-in pool', exact: true }).click();
     await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (one question type per document): ready.');
   });

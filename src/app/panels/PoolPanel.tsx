@@ -53,6 +53,12 @@ export function PoolPanel() {
         >
           Use built-in pool with mixed question types
         </button>
+        <button
+          type="button" onClick={() => chooseWorld('results')} aria-pressed={docs.source === 'builtin' && docs.world === 'results'}
+          title="The mixed pool with each arithmetic result also stated, so the Generator can copy a right answer to a sum. Built-in anchors switch to the ones trained on it."
+        >
+          Use built-in pool with sums stated
+        </button>
         <label className="inline">
           <input type="checkbox" checked={duplicateIds === 'suffix'} onChange={(e) => setDuplicateIds(e.target.checked ? 'suffix' : 'error')} />
           Rename duplicate doc_ids (#2, #3…)
