@@ -5,6 +5,7 @@
 // so the share of stated picks among wrong ones, set against the share of stated choices among the wrong
 // choices (what a Solver that erred at random would pick), says whether training taught "answer what the
 // question states" (docs/experiment.md, item 18's guess about number lookups).
+import { kindOf } from './iteration-summary.ts';
 
 export interface HeldoutQuestionRow {
   question_text: string;
@@ -61,11 +62,12 @@ export function tallyPicks(questions: readonly HeldoutQuestionRow[], predictions
     const right = LETTERS.indexOf(q.ground_truth.trim().toUpperCase());
     if (right < 0 || right >= q.choices.length) throw new Error(`held-out picks: question ${i} has ground truth ${JSON.stringify(q.ground_truth)} outside its ${q.choices.length} choices`);
     const stated = q.choices.map((c, j) => j !== right && isStated(q.question_text, c));
-    const t = (out[`${q.topic ?? '?'}/${q.question_type ?? '?'}`] ??= emptyTally());
+    const statedCount = stated.filter(Boolean).length;
+    const t = (out[kindOf(q.topic ?? null, q.question_type ?? null)] ??= emptyTally());
     for (const p of answers) {
       t.answers++;
       t.wrongChoices += q.choices.length - 1;
-      t.statedChoices += stated.filter(Boolean).length;
+      t.statedChoices += statedCount;
       if (p === null) { t.none++; continue; }
       const j = p.length === 1 ? LETTERS.indexOf(p.toUpperCase()) : -1;
       if (j === right) t.right++;
