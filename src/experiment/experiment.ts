@@ -19,6 +19,7 @@ import type { QuestionRow } from '../infuser/run-records.ts';
 import { aggregate, devKindsOf, type ExperimentResults } from './aggregate.ts';
 import type { HeldoutSummary, IterationSummary } from './iteration-summary.ts';
 import { METHOD_INFO, type Method } from './methods.ts';
+import { readableJson } from './readable-json.ts';
 import { resultsMarkdown } from './report-markdown.ts';
 import { runMethod, type ExperimentInputs, type RunOutput } from './run-method.ts';
 import { checkSettings, methodConfig, type ExperimentSettings } from './settings.ts';
@@ -85,8 +86,8 @@ async function saveRun(outDir: string, name: string, run: RunOutput): Promise<vo
   const base = join(outDir, 'runs', name);
   await writeAtomic(`${base}.metrics.jsonl`, jsonl(run.metrics));
   await writeAtomic(`${base}.questions.jsonl`, jsonl(run.questions));
-  if (run.heldout !== null) await writeAtomic(`${base}.heldout.json`, `${JSON.stringify(run.heldout, null, 2)}\n`);
-  await writeAtomic(`${base}.json`, `${JSON.stringify(run.summaries, null, 2)}\n`);
+  if (run.heldout !== null) await writeAtomic(`${base}.heldout.json`, `${readableJson(run.heldout)}\n`);
+  await writeAtomic(`${base}.json`, `${readableJson(run.summaries)}\n`);
 }
 
 /** Every run's generated questions in an experiment folder (saveRun's `.questions.jsonl`), with the method and seed its file name gives. */
@@ -120,7 +121,7 @@ export async function writeResults(
 ): Promise<ExperimentResults> {
   const { rows, heldout } = finished;
   const results = aggregate(rows, devKinds, heldout);
-  await writeAtomic(join(o.outDir, EXPERIMENT_FILES.results), `${JSON.stringify({ settings: o.settings, results, rows, heldout }, null, 2)}\n`);
+  await writeAtomic(join(o.outDir, EXPERIMENT_FILES.results), `${readableJson({ settings: o.settings, results, rows, heldout })}\n`);
   const setup = [...setupLines(o), `guessing uniformly among each dev question's choices scores ${chance.toFixed(3)}`];
   await writeAtomic(join(o.outDir, EXPERIMENT_FILES.markdown), resultsMarkdown(results, { title: o.title, setup }));
   const series = results.methods.map((m) => ({
