@@ -11,6 +11,8 @@
 //   --set key=value (repeatable)
 //   --heldout N            held-out questions each run's final Solver answers (the first N of --heldout-file)
 //   --heldout-file PATH    dev-format questions kept out of every run (default public/world/heldout.json)
+//   --dev-file PATH        the target (dev) set (default public/world/dev.json); scripts/narrow-target.ts
+//                          writes a dev and held-out pair restricted to some kinds
 //   --check-labels         only questions whose golden answer the world's label check finds right are valid
 //   --model DIR            anchor folder for both roles (default public/anchors/tiny-world)
 //   --pool PATH            document pool (default public/world/documents.json; the mixed world:
@@ -44,7 +46,7 @@ import { startingPointSection, withStartingPoint } from '../src/experiment/start
 const FLAGS = {
   preset: 'string', name: 'string', seeds: 'string', iterations: 'number', methods: 'string', set: 'list',
   model: 'string', adapter: 'string', 'measure-anchors': 'boolean', 'measure-documents': 'string', 'write-card': 'boolean', shard: 'string',
-  processes: 'number', heldout: 'number', 'heldout-file': 'string', 'check-labels': 'boolean', pool: 'string',
+  processes: 'number', heldout: 'number', 'heldout-file': 'string', 'dev-file': 'string', 'check-labels': 'boolean', pool: 'string',
 } as const;
 
 /** "--shard 1/3" → run the seeds at positions ≡ 1 (mod 3); processes with different shards share one folder. */
@@ -69,6 +71,8 @@ function settingsFrom(flags: Flags): ExperimentSettings {
   if (flags['check-labels'] === true) s.checkLabels = true;
   if (flags.pool !== undefined) s.pool = String(flags.pool);
   if (flags.model !== undefined) s.model = String(flags.model);
+  if (flags['dev-file'] !== undefined) s.dev = String(flags['dev-file']);
+  if (flags['heldout-file'] !== undefined) s.heldoutFile = String(flags['heldout-file']);
   for (const item of (flags.set as string[] | undefined) ?? []) {
     const { key, value } = parseCliOverride(`--${item}`);
     s.overrides[key] = value;
@@ -162,15 +166,15 @@ async function main(): Promise<void> {
   const config = methodConfig(settings, settings.methods[0], settings.seeds[0]);
   const { model } = await loadRoleModel(modelDir, '--generator');
   const { path: poolPath, documents } = await loadPool(pool, model.tokenizer, config, warn);
-  const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
-  const heldoutFile = (flags['heldout-file'] as string | undefined) ?? DEFAULT_INPUTS.heldout;
+  const { path: devPath, questions: dev } = await loadDev(settings.dev, 'auto', config, warn, undefined, '--dev-file');
+  const heldoutFile = settings.heldoutFile ?? DEFAULT_INPUTS.heldout;
   const { questions: heldout } = settings.heldout > 0 ? await loadDev(heldoutFile, 'auto', config, warn, settings.heldout, '--heldout-file') : { questions: [] };
   console.log(`${stamp()} ${settings.methods.length} methods × ${settings.seeds.length} seeds × ${settings.iterations} iterations -> ${outDir}`);
   await runExperiment(
     {
       settings, outDir, title: `INFUSER reproduction on the tiny world (${name})`,
       setupNotes: [`model: ${modelDir} (both roles); ${documents.length} documents (${poolPath}), ${dev.length} dev questions, `
-        + `${heldout.length} held-out questions (${settings.heldout > 0 ? heldoutFile : 'none'}); adapter: ${adapter}`],
+        + `${heldout.length} held-out questions (${settings.heldout > 0 ? heldoutFile : 'none'}); dev: ${devPath}; adapter: ${adapter}`],
       log: (line) => console.log(`${stamp()} ${line}`),
       shard: shardFrom(flags),
     },

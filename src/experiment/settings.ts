@@ -24,6 +24,9 @@ export interface ExperimentSettings {
    */
   pool?: string;
   model?: string;
+  /** Dev and held-out files when not the built-in ones (--dev-file, --heldout-file; a narrower target, item 22). */
+  dev?: string;
+  heldoutFile?: string;
 }
 
 /**
