@@ -1,4 +1,4 @@
-// Writes a narrower target (docs/experiment.md, item 22): public/world/dev.json and heldout.json restricted
+// Writes a narrower target (docs/experiment.md, item 23): public/world/dev.json and heldout.json restricted
 // to some of their kinds, for scripts/experiment.ts --dev-file OUT/dev.json --heldout-file OUT/heldout.json.
 // Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/narrow-target.ts --kinds=kinship/two_hop,travel/two_hop,chemistry/two_hop --out=experiments/target-two-hop
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -8,7 +8,7 @@ describe('readableJson', () => {
       by_kind: { 'kinship/two_hop': { correct: 216, total: 640 } },
       predictions: [['A', 'B', null, 'D'], [], ['\\boxed{"x"}']],
       rows: [{ a: [1, 2.5e-7, -3] }, [1, [2]]],
-      empty: {}, nan: Number.NaN, text: 'line\nbreak',
+      empty: {}, nan: Number.NaN, text: 'line\nbreak', when: new Date(0), list: [new Date(1)],
     };
     expect(JSON.parse(readableJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
     for (const plain of [1, 'x', null, true, [], {}, [[]]]) expect(JSON.parse(readableJson(plain))).toEqual(plain);

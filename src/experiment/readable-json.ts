@@ -7,6 +7,8 @@ const isPlain = (v: unknown): boolean => v === null || typeof v !== 'object';
 
 /** JSON text, indented by two spaces, with arrays of plain values on one line; parses back to the same value. */
 export function readableJson(value: unknown, indent = ''): string {
+  const json = (value as { toJSON?: () => unknown } | null)?.toJSON;
+  if (typeof json === 'function') return readableJson(json.call(value), indent);
   if (isPlain(value)) return JSON.stringify(value) ?? 'null';
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
