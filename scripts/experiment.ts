@@ -32,15 +32,14 @@ import { join, resolve } from 'node:path';
 import { parseFlags, type Flags } from '../src/cli/args.ts';
 import { DEFAULT_INPUTS, loadDev, loadPool, loadRoleModel } from '../src/cli/run-inputs.ts';
 import { Engine } from '../src/engine/engine.ts';
-import { parseCliOverride, type RunConfig } from '../src/infuser/config.ts';
+import type { RunConfig } from '../src/infuser/config.ts';
 import { DocumentSampler, docsShuffle } from '../src/infuser/document-sampler.ts';
 import { createEngineRoles } from '../src/infuser/engine-roles.ts';
 import { acquireFastGpu, type AdapterChoice } from '../src/world/fast-node-gpu.ts';
 import { checkLabel } from '../src/world/question-check.ts';
 import { runExperiment } from '../src/experiment/experiment.ts';
-import { parseMethods } from '../src/experiment/methods.ts';
 import { evaluateGenerator, evaluateSolver } from '../src/experiment/role-evaluation.ts';
-import { checkSettings, methodConfig, presetSettings, type ExperimentPreset, type ExperimentSettings } from '../src/experiment/settings.ts';
+import { methodConfig, presetSettings, settingsFromFlags } from '../src/experiment/settings.ts';
 import { startingPointSection, withStartingPoint } from '../src/experiment/starting-point.ts';
 
 const FLAGS = {
@@ -55,30 +54,6 @@ function shardFrom(flags: Flags): { index: number; count: number } | undefined {
   const m = /^(\d+)\/(\d+)$/.exec(String(flags.shard));
   if (m === null) throw new Error(`--shard must look like INDEX/COUNT (e.g. 0/3), got '${String(flags.shard)}'`);
   return { index: Number(m[1]), count: Number(m[2]) };
-}
-
-function settingsFrom(flags: Flags): ExperimentSettings {
-  const s = presetSettings((flags.preset ?? 'full') as ExperimentPreset);
-  if (flags.seeds !== undefined) {
-    s.seeds = String(flags.seeds).split(',').map((x) => {
-      if (!/^\d+$/.test(x.trim())) throw new Error(`--seeds: "${x}" is not a non-negative integer`);
-      return Number(x);
-    });
-  }
-  if (flags.iterations !== undefined) s.iterations = flags.iterations as number;
-  if (flags.methods !== undefined) s.methods = parseMethods(String(flags.methods));
-  if (flags.heldout !== undefined) s.heldout = flags.heldout as number;
-  if (flags['check-labels'] === true) s.checkLabels = true;
-  if (flags.pool !== undefined) s.pool = String(flags.pool);
-  if (flags.model !== undefined) s.model = String(flags.model);
-  if (flags['dev-file'] !== undefined) s.dev = String(flags['dev-file']);
-  if (flags['heldout-file'] !== undefined) s.heldoutFile = String(flags['heldout-file']);
-  for (const item of (flags.set as string[] | undefined) ?? []) {
-    const { key, value } = parseCliOverride(`--${item}`);
-    s.overrides[key] = value;
-  }
-  checkSettings(s);
-  return s;
 }
 
 const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
@@ -138,7 +113,7 @@ async function runShards(count: number): Promise<void> {
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), FLAGS, 'experiment');
   if (!flags['measure-anchors'] && flags.shard === undefined) {
-    const seeds = settingsFrom(flags).seeds.length;
+    const seeds = settingsFromFlags(flags).seeds.length;
     const count = (flags.processes as number | undefined) ?? Math.min(3, seeds);
     if (!(Number.isInteger(count) && count >= 1)) throw new Error(`--processes must be an integer ≥ 1, got ${count}`);
     if (count > 1) {
@@ -150,7 +125,7 @@ async function main(): Promise<void> {
   const modelDir = resolve((flags.model as string | undefined) ?? 'public/anchors/tiny-world');
   const choice = ((flags.adapter as string | undefined) ?? 'gles') as AdapterChoice;
   if (choice !== 'gles' && choice !== 'default') throw new Error(`--adapter must be gles or default, got '${String(choice)}'`);
-  const settings = flags['measure-anchors'] ? null : settingsFrom(flags);
+  const settings = flags['measure-anchors'] ? null : settingsFromFlags(flags);
   const gpu = await acquireFastGpu(choice);
   const engine = new Engine(gpu);
   const adapter = gpu.adapter.description || gpu.adapter.device || 'unknown adapter';

@@ -2,8 +2,9 @@
 // two sizes issue 5 asks for: `full` (the reproduction, sized to finish in about an hour on a 2-core
 // machine with the GLES adapter; docs/experiment.md gives the timing behind each number) and `ci`
 // (1 seed, 2 iterations, the smallest settings the config allows).
-import { buildConfig, freezeConfig, type ConfigOverrides, type RunConfig } from '../infuser/config.ts';
-import { METHOD_INFO, METHODS, type Method } from './methods.ts';
+import type { Flags } from '../cli/args.ts';
+import { buildConfig, freezeConfig, parseCliOverride, type ConfigOverrides, type RunConfig } from '../infuser/config.ts';
+import { METHOD_INFO, METHODS, parseMethods, type Method } from './methods.ts';
 
 export interface ExperimentSettings {
   methods: Method[];
@@ -127,4 +128,29 @@ export function checkSettings(s: ExperimentSettings): void {
     throw new Error(`experiment settings: heldout must be an integer ≥ 0, got ${s.heldout}`);
   }
   for (const seed of s.seeds) methodConfig(s, s.methods[0], seed);
+}
+
+/** The settings scripts/experiment.ts flags ask for: the preset, then --seeds, --methods, --set and the input files. */
+export function settingsFromFlags(flags: Flags): ExperimentSettings {
+  const s = presetSettings((flags.preset ?? 'full') as ExperimentPreset);
+  if (flags.seeds !== undefined) {
+    s.seeds = String(flags.seeds).split(',').map((x) => {
+      if (!/^\d+$/.test(x.trim())) throw new Error(`--seeds: "${x}" is not a non-negative integer`);
+      return Number(x);
+    });
+  }
+  if (flags.iterations !== undefined) s.iterations = flags.iterations as number;
+  if (flags.methods !== undefined) s.methods = parseMethods(String(flags.methods));
+  if (flags.heldout !== undefined) s.heldout = flags.heldout as number;
+  if (flags['check-labels'] === true) s.checkLabels = true;
+  if (flags.pool !== undefined) s.pool = String(flags.pool);
+  if (flags.model !== undefined) s.model = String(flags.model);
+  if (flags['dev-file'] !== undefined) s.dev = String(flags['dev-file']);
+  if (flags['heldout-file'] !== undefined) s.heldoutFile = String(flags['heldout-file']);
+  for (const item of (flags.set as string[] | undefined) ?? []) {
+    const { key, value } = parseCliOverride(`--${item}`);
+    s.overrides[key] = value;
+  }
+  checkSettings(s);
+  return s;
 }
