@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DevRow } from '../src/world/documents.ts';
-import { parseTargetKinds, rowsOfKinds } from '../src/world/narrow-target.ts';
+import { parseTargetKinds, rowsOfKinds } from '../src/experiment/narrow-target.ts';
 
 function flag(name: string): string {
   const hit = process.argv.findLast((a) => a.startsWith(`--${name}=`));

@@ -1,13 +1,12 @@
 // A narrower target: the built-in dev and held-out sets restricted to some of their kinds. Filtering the
 // shipped files, rather than drawing new questions, keeps the anchors' guarantee: no question of either
 // set was ever an SFT target (sft.ts), and no held-out question is stated by a document.
-import { DEV_KINDS, type DevRow } from './documents.ts';
-
-const kindName = (topic: string, type: string) => `${topic}/${type}`;
+import { DEV_KINDS, type DevRow } from '../world/documents.ts';
+import { kindOf } from './iteration-summary.ts';
 
 /** Parses "kinship/two_hop,travel/two_hop"; each kind must be one the dev and held-out sets hold. */
 export function parseTargetKinds(text: string): string[] {
-  const known = DEV_KINDS.map(([t, q]) => kindName(t, q));
+  const known = DEV_KINDS.map(([t, q]) => kindOf(t, q));
   const kinds = [...new Set(text.split(',').map((k) => k.trim()).filter((k) => k.length > 0))];
   if (kinds.length === 0) throw new Error(`narrow target: no kinds given; choose from ${known.join(', ')}`);
   for (const k of kinds) {
@@ -18,7 +17,7 @@ export function parseTargetKinds(text: string): string[] {
 
 /** The rows of `kinds`, in file order; `file` names the source in errors. */
 export function rowsOfKinds<R extends Pick<DevRow, 'topic' | 'question_type'>>(rows: readonly R[], kinds: readonly string[], file: string): R[] {
-  const kept = rows.filter((r) => kinds.includes(kindName(r.topic, r.question_type)));
+  const kept = rows.filter((r) => kinds.includes(kindOf(r.topic, r.question_type)));
   if (kept.length === 0) throw new Error(`narrow target: ${file} has no questions of ${kinds.join(', ')}`);
   return kept;
 }

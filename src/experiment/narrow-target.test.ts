@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildWorld, type DevRow } from './documents.ts';
+import { buildWorld, type DevRow } from '../world/documents.ts';
 import { parseTargetKinds, rowsOfKinds } from './narrow-target.ts';
 
 describe('narrow target', () => {
