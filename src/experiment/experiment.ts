@@ -14,6 +14,7 @@
 import { appendFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DevQuestion } from '../data/dev-pool.ts';
 import { parseJsonlFile } from '../data/input-files.ts';
 import type { QuestionRow } from '../infuser/run-records.ts';
 import { aggregate, devKindsOf, type ExperimentResults } from './aggregate.ts';
@@ -142,8 +143,13 @@ export interface FinishedRuns {
   heldout: HeldoutSummary[];
 }
 
+/** The dev kinds a results table counts as the target's, and the accuracy of a uniform guess over each question's choices. */
+export function targetOf(devUsed: readonly DevQuestion[]): { devKinds: string[]; chance: number } {
+  return { devKinds: devKindsOf(devUsed), chance: devUsed.reduce((s, q) => s + 1 / q.choices.length, 0) / Math.max(1, devUsed.length) };
+}
+
 /** Every finished run's summaries on disk, in settings order (other shards' runs included). */
-async function finishedRuns(outDir: string, settings: ExperimentSettings): Promise<FinishedRuns> {
+export async function finishedRuns(outDir: string, settings: ExperimentSettings): Promise<FinishedRuns> {
   const out: FinishedRuns = { rows: [], heldout: [] };
   for (const seed of settings.seeds) {
     for (const method of settings.methods) {
@@ -185,9 +191,7 @@ export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInpu
   if (shared.length > 0) {
     throw new Error(`experiment: ${shared.length} held-out question(s) are also in the dev pool, e.g. ${shared[0].question_id}; a held-out set must be disjoint from it`);
   }
-  const devKinds = devKindsOf(devUsed);
-  // Expected accuracy of a uniform guess over each question's choices.
-  const chance = devUsed.reduce((s, q) => s + 1 / q.choices.length, 0) / Math.max(1, devUsed.length);
+  const { devKinds, chance } = targetOf(devUsed);
   for (const seed of seeds) {
     for (const method of settings.methods) {
       const name = runFileName(method, seed);
