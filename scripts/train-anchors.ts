@@ -17,6 +17,7 @@
 //     additionDrillBatch, the world's sums written as derivations write them)
 //   --mixed=0|1 (1: the mixed world's documents, src/world/documents.ts, for the Generator examples)
 //   --stated-results=0|1 (1: documents also state each arithmetic problem's result, WorldOptions.statedResults)
+//   --arithmetic-focus=0 (P: a Generator example on a document with an arithmetic problem asks one with probability P)
 //   --init=DIR (start from that anchor folder's weights, shape and tokenizer instead of a fresh model and
 //   a tokenizer fitted here: fine-tunes an anchor whose lookups have formed on changed SFT data);
 //   --init=git:COMMIT[:DIR] reads the folder (default public/anchors/tiny-world) as that commit holds it
@@ -107,6 +108,9 @@ if (!GENERATOR_ORDERS.includes(GENERATOR_ORDER)) throw new Error(`train-anchors:
 // Every --add-every-th step (where no other warm-up falls) trains on addition drill rows of --add-per-row sums.
 const ADD_EVERY = num('add-every', 0);
 const ADD_PER_ROW = num('add-per-row', 8);
+// --arithmetic-focus=P: a Generator example on a document with an arithmetic problem asks one with probability P (SftOptions.arithmeticFocus).
+const ARITHMETIC_FOCUS = num('arithmetic-focus', 0);
+if (!(ARITHMETIC_FOCUS >= 0 && ARITHMETIC_FOCUS <= 1)) throw new Error(`train-anchors: --arithmetic-focus must be in [0, 1], got ${ARITHMETIC_FOCUS}`);
 const INIT = flag('init', '');
 const MIXED = flag('mixed', '0');
 if (MIXED !== '0' && MIXED !== '1') throw new Error(`train-anchors: --mixed must be 0 or 1, got ${MIXED}`);
@@ -211,7 +215,7 @@ function initFolder(spec: string): FolderReader {
 async function main(): Promise<void> {
   const t0 = Date.now();
   const world = buildWorld({ seed: SEED, scale: SCALE, mixed: MIXED === '1', statedResults: STATED_RESULTS === '1' });
-  const sft = buildSftExamples(world, { markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER });
+  const sft = buildSftExamples(world, { markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, arithmeticFocus: ARITHMETIC_FOCUS });
   const init = INIT === '' ? null : await loadHfFolder(initFolder(INIT));
   const built = init ? null : buildTokenizer([...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])], MAX_MERGES);
   const tokenizer = init ? init.tokenizer : TextTokenizer.fromJson({ tokenizerJson: built!.tokenizerJson, tokenizerConfig: built!.tokenizerConfig });
@@ -262,7 +266,7 @@ async function main(): Promise<void> {
     choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },
     ...(ADD_EVERY > 0 ? { addition: { every: ADD_EVERY, perRow: ADD_PER_ROW, rows: addRows, taken: 0, loss: NaN, accuracy: NaN } } : {}),
     markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, ...(INIT === '' ? {} : { init: INIT }), ...(MIXED === '1' ? { mixed: true } : {}),
-    ...(STATED_RESULTS === '1' ? { statedResults: true } : {}),
+    ...(STATED_RESULTS === '1' ? { statedResults: true } : {}), ...(ARITHMETIC_FOCUS > 0 ? { arithmeticFocus: ARITHMETIC_FOCUS } : {}),
   };
   const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' | 'add' }[] = [];
   const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];

@@ -77,6 +77,10 @@ describe('anchor model card', () => {
     expect(stated).toContain('--hidden=16 --mixed=1 --stated-results=1`');
     expect(stated).toContain('`scripts/build-world.ts --seed=5 --scale=10 --mixed=1 --stated-results=1` (3 documents in public/world-mixed-results/documents.json, each stating problems of two or three question types of its topic, arithmetic results stated,');
     expect(mixed).not.toContain('stated');
+    const focused = anchorModelCard({ ...facts({}), mixed: true, statedResults: true, arithmeticFocus: 0.5 }, true);
+    expect(focused).toContain(' --arithmetic-focus=0.5');
+    expect(focused).toContain('where the document states an arithmetic problem, the example asks one with probability 0.5');
+    expect(stated).not.toContain('arithmetic-focus');
   });
 
   it('the shipped card names the command npm run train-anchors runs', () => {

@@ -51,6 +51,8 @@ export interface CardFacts {
   mixed?: boolean;
   /** Documents also state arithmetic results (--stated-results=1; WorldOptions.statedResults). */
   statedResults?: boolean;
+  /** Share of Generator examples on documents with an arithmetic problem forced to ask one (--arithmetic-focus; SftOptions.arithmeticFocus); absent means 0. */
+  arithmeticFocus?: number;
 }
 
 /** Where a fine-tune started (--init): a folder, or git:COMMIT[:DIR], a folder as an earlier commit holds it. */
@@ -81,7 +83,7 @@ function shapeFlags(f: CardFacts): string {
 function inductionFlags(f: CardFacts): string {
   const i = f.induction;
   const a = f.addition;
-  const mark = `${f.markLetter && f.markLetter !== 'none' ? ` --mark-letter=${f.markLetter}` : ''}${f.generatorOrder && f.generatorOrder !== 'shuffled' ? ` --generator-order=${f.generatorOrder}` : ''}${a ? ` --add-every=${a.every} --add-per-row=${a.perRow}` : ''}`;
+  const mark = `${f.markLetter && f.markLetter !== 'none' ? ` --mark-letter=${f.markLetter}` : ''}${f.generatorOrder && f.generatorOrder !== 'shuffled' ? ` --generator-order=${f.generatorOrder}` : ''}${f.arithmeticFocus ? ` --arithmetic-focus=${f.arithmeticFocus}` : ''}${a ? ` --add-every=${a.every} --add-per-row=${a.perRow}` : ''}`;
   if (i.steps === 0 && i.every === 0 && !(f.choice && (f.choice.steps > 0 || f.choice.every > 0))) return mark;
   const c = f.choice;
   const choice = c && (c.steps > 0 || c.every > 0)
@@ -135,7 +137,7 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 ## Data
 - World: \`scripts/build-world.ts --seed=${f.seed} --scale=${f.scale}${f.mixed ? ' --mixed=1' : ''}${f.statedResults ? ' --stated-results=1' : ''}\` (${f.documents} documents in public/world${f.mixed ? '-mixed' : ''}${f.statedResults ? '-results' : ''}/documents.json${f.mixed ? ', each stating problems of two or three question types of its topic' : ''}${f.statedResults ? ', arithmetic results stated' : ''}, ${f.devQuestions} dev MCQs in public/world/dev.json, ${f.heldoutQuestions} held-out MCQs of the dev kinds in public/world/heldout.json); code in src/world.
 - SFT mix (${f.trainExamples} training examples; loss on the reply tokens only, end-of-turn included):
-  - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document${orderNote(f.generatorOrder)}.
+  - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document${orderNote(f.generatorOrder)}${f.arithmeticFocus ? `; where the document states an arithmetic problem, the example asks one with probability ${f.arithmeticFocus} (else a problem drawn uniformly)` : ''}.
   - ${f.solverExamples} Solver examples: §3.5 prompt → one derivation line + \`\\boxed{X}\`${f.markLetter === 'paren' ? ', the letter also named right after the answer ("So the answer is Geba (D). \\\\boxed{D}")' : f.markLetter === 'adjacent' ? ', the letter also named right after the answer ("So the answer is Geba D. \\\\boxed{D}")' : ''}. On the reasoning skills (two-hop, arithmetic) the label is a typical mistake with probability ${f.mistakeRate}, so the Solver starts above chance with room to improve. Dev and held-out questions are excluded from all SFT data.
 - Tokenizer: byte-level BPE (${f.vocab} ids) fitted to the world's language (src/world/tokenizer-builder.ts). Digits are single tokens. The fixed prompt text of the compact Generator template and the §3.5 Solver prompt, and the JSON skeleton of a Generator reply, are single (non-special) added tokens: a changed prompt wording still encodes, but the model never saw it. ChatML chat template; eos \`<|im_end|>\`, pad \`<|pad|>\`.
 

@@ -119,6 +119,35 @@ describe('world SFT examples', () => {
     for (const x of examples) expect(devTexts.has(x.question)).toBe(false);
   });
 
+  it('arithmeticFocus targets a document\'s arithmetic problem that often, and 0 changes nothing', () => {
+    const mixed = buildWorld({ mixed: true, statedResults: true });
+    const docOf = new Map(mixed.documents.map((d) => [generatorPrompt(d.content), d]));
+    const evalTexts = new Set([...mixed.dev, ...mixed.heldout].map((d) => d.question_text));
+    const gens = (focus?: number) => buildSftExamples(mixed, { generatorExamples: 600, solverExamples: 0, ...(focus === undefined ? {} : { arithmeticFocus: focus }) });
+    // Of the examples whose document states a fresh arithmetic problem: the share that ask one.
+    const share = (xs: ReturnType<typeof gens>) => {
+      let offered = 0;
+      let asked = 0;
+      for (const g of xs) {
+        const doc = docOf.get(g.prompt)!;
+        if (!doc.problems.some((p) => p.type === 'arithmetic' && !evalTexts.has(questionText(p)))) continue;
+        offered++;
+        if (doc.problems.some((p) => p.type === 'arithmetic' && questionText(p) === g.question)) asked++;
+      }
+      return { offered, share: asked / offered };
+    };
+    const none = share(gens(0));
+    expect(gens(0)).toEqual(gens());
+    expect(none.offered).toBeGreaterThan(100);
+    expect(none.share).toBeLessThan(0.6);
+    const half = share(gens(0.5)).share;
+    // Half of them are forced; the other half ask a sum as often as without a focus.
+    expect(half).toBeGreaterThan(0.5 + 0.5 * none.share - 0.1);
+    expect(half).toBeLessThan(0.5 + 0.5 * none.share + 0.1);
+    expect(share(gens(1)).share).toBe(1);
+    expect(() => buildSftExamples(mixed, { arithmeticFocus: 1.5 })).toThrow(/arithmeticFocus must be in \[0, 1\], got 1.5/);
+  });
+
   it('questionJson matches the compact template spacing', () => {
     expect(questionJson('Q?', ['a', 'b"c'], 'a')).toBe('{"question_text": "Q?", "choices": ["a", "b\\"c"], "ground_truth": "a"}');
   });

@@ -29,6 +29,13 @@ export interface SftOptions {
   markLetter: LetterMark;
   /** Where a Generator reply puts the correct choice (GeneratorOrder). */
   generatorOrder: GeneratorOrder;
+  /**
+   * Probability that a Generator example whose document states a fresh arithmetic problem targets one
+   * (else a problem drawn uniformly, arithmetic included). 0 draws nothing extra, so the default
+   * reproduces the examples of earlier anchors. A fine-tune at 0.5 asks the Generator to copy a
+   * stated result far more often than the uniform draw does (docs/experiment.md, item 25).
+   */
+  arithmeticFocus: number;
 }
 
 /**
@@ -47,7 +54,7 @@ export interface SftOptions {
 export type GeneratorOrder = 'shuffled' | 'answer-first' | 'solution-first';
 export const GENERATOR_ORDERS: readonly GeneratorOrder[] = ['shuffled', 'answer-first', 'solution-first'];
 
-export const DEFAULT_SFT: SftOptions = { generatorExamples: 12000, solverExamples: 12000, mistakeRate: 0.4, markLetter: 'none', generatorOrder: 'shuffled' };
+export const DEFAULT_SFT: SftOptions = { generatorExamples: 12000, solverExamples: 12000, mistakeRate: 0.4, markLetter: 'none', generatorOrder: 'shuffled', arithmeticFocus: 0 };
 
 /** The JSON reply of §3.1 in the spacing the compact template shows; `solution` goes between question and choices. */
 export function questionJson(questionText: string, choices: readonly string[], groundTruth: string, solution?: string): string {
@@ -68,9 +75,13 @@ export function solverPrompt(questionText: string, choices: readonly string[]): 
 const freshProblems = (doc: WorldDocument, evalTexts: Set<string>) => doc.problems.filter((p) => !evalTexts.has(questionText(p)));
 
 /** `fresh`: the document's problems that are not dev or held-out questions (never empty). */
-function generatorExample(doc: WorldDocument, fresh: readonly Problem[], index: number, seed: number, order: GeneratorOrder): SftExample {
+function generatorExample(doc: WorldDocument, fresh: readonly Problem[], index: number, seed: number, order: GeneratorOrder, arithmeticFocus = 0): SftExample {
   const s = worldStream(seed, 'sft-generator', index);
-  const p = fresh[s.nextInt(fresh.length)];
+  const sums = arithmeticFocus > 0 ? fresh.filter((p) => p.type === 'arithmetic') : [];
+  // Its own stream, so that a focus of 0 leaves every other draw as it was.
+  const focused = sums.length > 0 && worldStream(seed, 'sft-arithmetic-focus', index).next() < arithmeticFocus;
+  const from = focused ? sums : fresh;
+  const p = from[s.nextInt(from.length)];
   const shuffled = shuffledChoices(p, s).choices;
   const choices = order === 'shuffled' ? shuffled : [p.answer, ...shuffled.filter((c) => c !== p.answer)];
   const question = questionText(p);
@@ -108,6 +119,7 @@ function solverExample(p: Problem, index: number, seed: number, mistakeRate: num
 /** Generator and Solver examples interleaved in a seeded order. */
 export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): SftExample[] {
   const o = { ...DEFAULT_SFT, ...opts };
+  if (!(o.arithmeticFocus >= 0 && o.arithmeticFocus <= 1)) throw new Error(`buildSftExamples: arithmeticFocus must be in [0, 1], got ${o.arithmeticFocus}`);
   const seed = world.facts.seed;
   const evalTexts = new Set([...world.dev, ...world.heldout].map((d) => d.question_text));
   const out: SftExample[] = [];
@@ -119,7 +131,7 @@ export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): 
   for (let i = 0; i < o.generatorExamples; i++) {
     let d = i % world.documents.length;
     while (fresh[d].length === 0) d = (d + 1) % world.documents.length;
-    out.push(generatorExample(world.documents[d], fresh[d], i, seed, o.generatorOrder));
+    out.push(generatorExample(world.documents[d], fresh[d], i, seed, o.generatorOrder, o.arithmeticFocus));
   }
   const kinds = allKinds();
   for (let i = 0, drawn = 0; i < o.solverExamples; drawn++) {
