@@ -2,9 +2,12 @@
 // docs/experiment.md): the Generator does not choose its documents (they are drawn uniformly), so the
 // only way a reward can steer what the Solver trains on is by making the Generator write valid
 // questions more often for some kinds of document than for others. For every method and kind of
-// document this prints the validity in the first and the last third of the iterations, and, for
+// question attempted (attemptKind: in a mixed world, a rejected reply counts under the kind of question
+// it wrote) this prints the validity in the first and the last third of the iterations, and, for
 // methods that score questions by influence, the mean score of the kind's valid questions, with the
-// mean Generator advantage they were given (the push the update gives the kind). It also counts the
+// mean Generator advantage they were given and the mean over every attempt, rejected ones included
+// (the net push the update gives the kind: item 25 found it small where most attempts fail). The dev
+// kinds are those of the folder's target (settings.json `dev`, else the built-in set). It also counts the
 // valid questions that repeat a built-in dev question verbatim (in the pool or after it) or a held-out
 // question of public/world/heldout.json. Where a run filtered the Solver's data
 // (influence.solver_filter_mode), a last column counts the questions of each kind the Solver trained
@@ -15,14 +18,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
-import { rowKind } from '../src/experiment/iteration-summary.ts';
+import { attemptKind, kindOf } from '../src/experiment/iteration-summary.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
 import { buildWorld, DEV_KINDS } from '../src/world/documents.ts';
 
 // live: valid and not degenerate (what Stage 6 may train on); trained: of those, what it did train on
 // (runs saved before the Solver filter do not say, and count none).
-interface Cell { rows: number; valid: number; live: number; trained: number; influence: number[]; advantage: number[] }
-const cell = (): Cell => ({ rows: 0, valid: 0, live: 0, trained: 0, influence: [], advantage: [] });
+interface Cell { rows: number; valid: number; live: number; trained: number; influence: number[]; advantage: number[]; attempts: number[] }
+const cell = (): Cell => ({ rows: 0, valid: 0, live: 0, trained: 0, influence: [], advantage: [], attempts: [] });
 let filtered = false;
 
 const dir = process.argv[2];
@@ -36,7 +39,8 @@ const world = buildWorld();
 const devIndex = new Map(world.dev.map((d, i) => [d.question_text, i]));
 const heldoutTexts = new Set(world.heldout.map((d) => d.question_text));
 const repeats = new Map<string, { pool: number; after: number; heldout: number }>();
-const devKinds = new Set(DEV_KINDS.map(([t, q]) => `${t}/${q}`));
+const target = settings.dev === undefined ? null : (JSON.parse(readFileSync(settings.dev, 'utf8')) as { topic: string; question_type: string }[]);
+const devKinds = new Set(target === null ? DEV_KINDS.map(([t, q]) => kindOf(t, q)) : target.map((d) => kindOf(d.topic, d.question_type)));
 
 // method → kind → phase → cell
 const table = new Map<string, Map<string, Record<'early' | 'late' | 'all', Cell>>>();
@@ -44,7 +48,7 @@ for (const { method, rows } of await readRunQuestions(dir)) {
   const byKind = table.get(method) ?? new Map<string, Record<'early' | 'late' | 'all', Cell>>();
   table.set(method, byKind);
   for (const q of rows) {
-    const kind = rowKind(q);
+    const kind = attemptKind(q);
     const devAt = q.valid && q.question !== null ? devIndex.get(q.question) : undefined;
     const isHeldout = q.valid && q.question !== null && heldoutTexts.has(q.question);
     if (devAt !== undefined || isHeldout) {
@@ -65,6 +69,7 @@ for (const { method, rows } of await readRunQuestions(dir)) {
       if (q.valid && q.degenerate === false) c.live++;
       if (q.solver_trained === true) c.trained++;
       if (q.valid) c.advantage.push(q.advantage);
+      c.attempts.push(q.advantage);
     }
   }
 }
@@ -76,8 +81,8 @@ for (const [method, byKind] of [...table.entries()].sort((a, b) => a[0].localeCo
   if (byKind.size === 0) continue; // base and dev_only generate nothing
   const total = { early: cell(), late: cell(), all: cell() };
   const trainedHead = filtered ? ' Solver trained on (of non-degenerate) |' : '';
-  console.log(`\n### ${method}\n\n| document kind | rows | validity early | validity late | share of valid, early | share of valid, late | influence of valid (all) | advantage of valid (all) |${trainedHead}`);
-  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |${filtered ? ' --- |' : ''}`);
+  console.log(`\n### ${method}\n\n| question kind attempted | rows | validity early | validity late | share of valid, early | share of valid, late | influence of valid (all) | advantage of valid (all) | advantage of every attempt (all) |${trainedHead}`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |${filtered ? ' --- |' : ''}`);
   const trainedCell = (c: Cell) => (filtered ? ` ${c.trained}/${c.live} |` : '');
   for (const cells of byKind.values()) {
     for (const p of ['early', 'late', 'all'] as const) {
@@ -89,16 +94,16 @@ for (const [method, byKind] of [...table.entries()].sort((a, b) => a[0].localeCo
   }
   const share = (c: Cell, p: 'early' | 'late') => (total[p].valid === 0 ? '–' : `${((100 * c.valid) / total[p].valid).toFixed(0)}%`);
   for (const [kind, cells] of [...byKind.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    console.log(`| ${kind} | ${cells.all.rows} | ${pct(cells.early)} | ${pct(cells.late)} | ${share(cells.early, 'early')} | ${share(cells.late, 'late')} | ${mean(cells.all.influence)} | ${mean(cells.all.advantage)} |${trainedCell(cells.all)}`);
+    console.log(`| ${kind} | ${cells.all.rows} | ${pct(cells.early)} | ${pct(cells.late)} | ${share(cells.early, 'early')} | ${share(cells.late, 'late')} | ${mean(cells.all.influence)} | ${mean(cells.all.advantage)} | ${mean(cells.all.attempts)} |${trainedCell(cells.all)}`);
   }
-  console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | |${trainedCell(total.all)}`);
+  console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | | |${trainedCell(total.all)}`);
   // What a Generator can choose in the mixed world (one document, several kinds): how much of what it
   // writes is of a kind the dev set tests.
   const devShare = (p: 'early' | 'late') => {
     const n = [...byKind.entries()].filter(([k]) => devKinds.has(k)).reduce((a, [, c]) => a + c[p].valid, 0);
     return total[p].valid === 0 ? '–' : `${((100 * n) / total[p].valid).toFixed(1)}% (${n}/${total[p].valid})`;
   };
-  console.log(`\nValid questions of the dev kinds: early ${devShare('early')}, late ${devShare('late')}.`);
+  console.log(`\nValid questions of the target's kinds (${[...devKinds].sort().join(', ')}): early ${devShare('early')}, late ${devShare('late')}.`);
   const r = repeats.get(method) ?? { pool: 0, after: 0, heldout: 0 };
   console.log(`\nValid questions that repeat a dev question verbatim: ${r.pool + r.after} of ${total.all.valid} `
     + `(${r.pool} of the pool's ${poolSize}, ${r.after} after it); that repeat a held-out question: ${r.heldout}.`);

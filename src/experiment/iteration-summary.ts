@@ -1,6 +1,7 @@
 // One experiment row: what the reproduction tracks of one iteration of one (method, seed) run, read from
 // the iteration's metric record (spec §8 names) and its question rows. Validity and generated-question
 // accuracy are null where the method generates nothing (base) or nothing valid was generated.
+import { extractQuestionObject, normalizeStringField } from '../infuser/question-parser.ts';
 import type { MetricRecord, QuestionRow } from '../infuser/run-records.ts';
 import { checkLabel, questionKind, type LabelVerdict } from '../world/question-check.ts';
 import { generates, type Method } from './methods.ts';
@@ -25,6 +26,18 @@ export function rowKind(q: Pick<QuestionRow, 'topic' | 'question_type' | 'questi
   if (q.question_type !== 'mixed') return kindOf(q.topic, q.question_type);
   const kind = questionKind(q.question ?? '');
   return kind === null ? kindOf(q.topic, null) : kindOf(...kind);
+}
+
+/**
+ * The kind of question a row's Generator reply attempted, valid or not: rowKind, except that a rejected
+ * reply on a mixed world's document is read for the question_text it wrote (a reply rejected for
+ * duplicate choices or a wrong label still names its question), so validity per kind means something
+ * there. "topic/?" when the reply names no question or one of no world form.
+ */
+export function attemptKind(q: Pick<QuestionRow, 'topic' | 'question_type' | 'question' | 'response'>): string {
+  if (q.question !== null || q.question_type !== 'mixed') return rowKind(q);
+  const obj = extractQuestionObject(q.response);
+  return rowKind({ ...q, question: obj === null ? null : normalizeStringField(obj.question_text, true) });
 }
 
 export interface IterationSummary {
