@@ -265,7 +265,7 @@ async function main(): Promise<void> {
     induction: { steps: INDUCTION_STEPS, every: INDUCTION_EVERY, grow: INDUCTION_GROW, hold: INDUCTION_HOLD, words: INDUCTION_WORDS, gap: INDUCTION_GAP, rows: inductionRows, vocabulary: inductionVocabulary.length, taken: 0, loss: NaN, restrict: INDUCTION_RESTRICT },
     choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },
     ...(ADD_EVERY > 0 ? { addition: { every: ADD_EVERY, perRow: ADD_PER_ROW, rows: addRows, taken: 0, loss: NaN, accuracy: NaN } } : {}),
-    markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, ...(INIT === '' ? {} : { init: INIT }), ...(MIXED === '1' ? { mixed: true } : {}),
+    markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, out: OUT, ...(INIT === '' ? {} : { init: INIT }), ...(MIXED === '1' ? { mixed: true } : {}),
     ...(STATED_RESULTS === '1' ? { statedResults: true } : {}), ...(ARITHMETIC_FOCUS > 0 ? { arithmeticFocus: ARITHMETIC_FOCUS } : {}),
   };
   const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' | 'add' }[] = [];

@@ -81,6 +81,8 @@ describe('anchor model card', () => {
     expect(focused).toContain(' --arithmetic-focus=0.5');
     expect(focused).toContain('where the document states an arithmetic problem, the example asks one with probability 0.5');
     expect(stated).not.toContain('arithmetic-focus');
+    expect(anchorModelCard({ ...facts({}), init: 'public/anchors/a', out: 'public/anchors/b' }, true)).toContain('--init=public/anchors/a --out=public/anchors/b --steps=');
+    expect(anchorModelCard({ ...facts({}), out: 'public/anchors/tiny-world' }, true)).not.toContain('--out=');
   });
 
   it('the shipped card names the command npm run train-anchors runs', () => {

@@ -51,6 +51,8 @@ export interface CardFacts {
   mixed?: boolean;
   /** Documents also state arithmetic results (--stated-results=1; WorldOptions.statedResults). */
   statedResults?: boolean;
+  /** The folder the script wrote (--out) when not the default public/anchors/tiny-world, so that rerunning the card's command does not overwrite the default anchors. */
+  out?: string;
   /** Share of Generator examples on documents with an arithmetic problem forced to ask one (--arithmetic-focus; SftOptions.arithmeticFocus); absent means 0. */
   arithmeticFocus?: number;
 }
@@ -123,7 +125,7 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 (the paper co-trains two copies of one model). ${f.init ? 'Fine-tuned from an earlier anchor ("Started from" below)' : 'Trained from scratch'} on the lab's own WGSL engine in node.
 
 ## How it was made
-- Script: \`node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts --seed=${f.seed}${f.init ? ` --init=${f.init}` : ''} --steps=${f.plannedSteps || f.steps}${shapeFlags(f)}${inductionFlags(f)}\`${f.init ? `
+- Script: \`node --import ./scripts/register-hooks.mjs --import tsx scripts/train-anchors.ts --seed=${f.seed}${f.init ? ` --init=${f.init}` : ''}${f.out && f.out !== 'public/anchors/tiny-world' ? ` --out=${f.out}` : ''} --steps=${f.plannedSteps || f.steps}${shapeFlags(f)}${inductionFlags(f)}\`${f.init ? `
 - Started from: ${initNote(f.init)}. A fine-tune: the tokenizer line below is that folder's.` : ''}
 - Seed: ${f.seed} (world, SFT data, initialisation and batch order all derive from it)
 - Steps: ${f.steps} taken, ${f.plannedSteps || '?'} planned; about ${f.batchTokens} padded tokens per step; ${(f.tokensSeen / 1e6).toFixed(2)}M tokens seen
