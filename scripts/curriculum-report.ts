@@ -6,7 +6,8 @@
 // it wrote) this prints the validity in the first and the last third of the iterations, and, for
 // methods that score questions by influence, the mean score of the kind's valid questions, with the
 // mean Generator advantage they were given and the mean over every attempt, rejected ones included
-// (the net push the update gives the kind: item 25 found it small where most attempts fail). The dev
+// (the net push the update gives the kind: item 25 found it small where most attempts fail), and the
+// share of attempts rejected for duplicate choices or a wrong label (--check-labels). The dev
 // kinds are those of the folder's target (settings.json `dev`, else the built-in set). It also counts the
 // valid questions that repeat a built-in dev question verbatim (in the pool or after it) or a held-out
 // question of public/world/heldout.json. Where a run filtered the Solver's data
@@ -24,8 +25,8 @@ import { buildWorld, DEV_KINDS } from '../src/world/documents.ts';
 
 // live: valid and not degenerate (what Stage 6 may train on); trained: of those, what it did train on
 // (runs saved before the Solver filter do not say, and count none).
-interface Cell { rows: number; valid: number; live: number; trained: number; influence: number[]; advantage: number[]; attempts: number[] }
-const cell = (): Cell => ({ rows: 0, valid: 0, live: 0, trained: 0, influence: [], advantage: [], attempts: [] });
+interface Cell { rows: number; valid: number; live: number; trained: number; influence: number[]; advantage: number[]; attempts: number[]; duplicate: number; wrongLabel: number }
+const cell = (): Cell => ({ rows: 0, valid: 0, live: 0, trained: 0, influence: [], advantage: [], attempts: [], duplicate: 0, wrongLabel: 0 });
 let filtered = false;
 
 const dir = process.argv[2];
@@ -70,10 +71,13 @@ for (const { method, rows } of await readRunQuestions(dir)) {
       if (q.solver_trained === true) c.trained++;
       if (q.valid) c.advantage.push(q.advantage);
       c.attempts.push(q.advantage);
+      if (q.rejection === 'duplicate_choices') c.duplicate++;
+      if (q.rejection === 'failed_check') c.wrongLabel++;
     }
   }
 }
 
+const rate = (n: number, of: number) => (of === 0 ? '–' : `${((100 * n) / of).toFixed(0)}%`);
 const pct = (c: Cell) => (c.rows === 0 ? '–' : `${((100 * c.valid) / c.rows).toFixed(1)}%`);
 const mean = (xs: number[]) => (xs.length === 0 ? '–' : (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4));
 console.log(`Iterations 0–${third - 1} are early, ${settings.iterations - third}–${settings.iterations - 1} late.`);
@@ -81,8 +85,8 @@ for (const [method, byKind] of [...table.entries()].sort((a, b) => a[0].localeCo
   if (byKind.size === 0) continue; // base and dev_only generate nothing
   const total = { early: cell(), late: cell(), all: cell() };
   const trainedHead = filtered ? ' Solver trained on (of non-degenerate) |' : '';
-  console.log(`\n### ${method}\n\n| question kind attempted | rows | validity early | validity late | share of valid, early | share of valid, late | influence of valid (all) | advantage of valid (all) | advantage of every attempt (all) |${trainedHead}`);
-  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |${filtered ? ' --- |' : ''}`);
+  console.log(`\n### ${method}\n\n| question kind attempted | rows | validity early | validity late | share of valid, early | share of valid, late | influence of valid (all) | advantage of valid (all) | advantage of every attempt (all) | rejected: duplicate choices / wrong label (all) |${trainedHead}`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |${filtered ? ' --- |' : ''}`);
   const trainedCell = (c: Cell) => (filtered ? ` ${c.trained}/${c.live} |` : '');
   for (const cells of byKind.values()) {
     for (const p of ['early', 'late', 'all'] as const) {
@@ -94,9 +98,9 @@ for (const [method, byKind] of [...table.entries()].sort((a, b) => a[0].localeCo
   }
   const share = (c: Cell, p: 'early' | 'late') => (total[p].valid === 0 ? '–' : `${((100 * c.valid) / total[p].valid).toFixed(0)}%`);
   for (const [kind, cells] of [...byKind.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    console.log(`| ${kind} | ${cells.all.rows} | ${pct(cells.early)} | ${pct(cells.late)} | ${share(cells.early, 'early')} | ${share(cells.late, 'late')} | ${mean(cells.all.influence)} | ${mean(cells.all.advantage)} | ${mean(cells.all.attempts)} |${trainedCell(cells.all)}`);
+    console.log(`| ${kind} | ${cells.all.rows} | ${pct(cells.early)} | ${pct(cells.late)} | ${share(cells.early, 'early')} | ${share(cells.late, 'late')} | ${mean(cells.all.influence)} | ${mean(cells.all.advantage)} | ${mean(cells.all.attempts)} | ${rate(cells.all.duplicate, cells.all.rows)} / ${rate(cells.all.wrongLabel, cells.all.rows)} |${trainedCell(cells.all)}`);
   }
-  console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | | |${trainedCell(total.all)}`);
+  console.log(`| all | ${total.all.rows} | ${pct(total.early)} | ${pct(total.late)} | | | | | | |${trainedCell(total.all)}`);
   // What a Generator can choose in the mixed world (one document, several kinds): how much of what it
   // writes is of a kind the dev set tests.
   const devShare = (p: 'early' | 'late') => {
