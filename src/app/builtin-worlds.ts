@@ -2,7 +2,7 @@
 // from it. 'single' (one question type per document) is the default; 'mixed' states two or three types of a
 // topic per document, so the Generator chooses what to ask (docs/experiment.md item 13); 'results' is the
 // mixed pool with each arithmetic result also stated, so the Generator can copy a right sum (item 21), with
-// the anchors fine-tuned to ask sums more often (item 25; tiny-world-mixed-results, items 21–24, stays shipped). All
+// the anchors fine-tuned to ask sums more often (item 26; tiny-world-mixed-results, items 21–25, stays shipped). All
 // share the target set in public/world/dev.json. Regenerate with scripts/build-world.ts and scripts/train-anchors.ts.
 import { BUILTIN_MODEL, type ModelSource } from '../workers/api.ts';
 

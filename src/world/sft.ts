@@ -33,7 +33,7 @@ export interface SftOptions {
    * Probability that a Generator example whose document states a fresh arithmetic problem targets one
    * (else a problem drawn uniformly, arithmetic included). 0 draws nothing extra, so the default
    * reproduces the examples of earlier anchors. A fine-tune at 0.5 asks the Generator to copy a
-   * stated result far more often than the uniform draw does (docs/experiment.md, item 25).
+   * stated result far more often than the uniform draw does (docs/experiment.md, item 26).
    */
   arithmeticFocus: number;
 }
