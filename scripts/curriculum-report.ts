@@ -40,7 +40,14 @@ const world = buildWorld();
 const devIndex = new Map(world.dev.map((d, i) => [d.question_text, i]));
 const heldoutTexts = new Set(world.heldout.map((d) => d.question_text));
 const repeats = new Map<string, { pool: number; after: number; heldout: number }>();
-const target = settings.dev === undefined ? null : (JSON.parse(readFileSync(settings.dev, 'utf8')) as { topic: string; question_type: string }[]);
+function readTarget(path: string): { topic: string; question_type: string }[] {
+  try {
+    const rows = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    if (Array.isArray(rows)) return rows as { topic: string; question_type: string }[];
+  } catch { /* reported below */ }
+  throw new Error(`curriculum-report: ${path}, the folder's target set (settings.json "dev"), is not a JSON array of dev questions (scripts/narrow-target.ts writes one)`);
+}
+const target = settings.dev === undefined ? null : readTarget(settings.dev);
 const devKinds = new Set(target === null ? DEV_KINDS.map(([t, q]) => kindOf(t, q)) : target.map((d) => kindOf(d.topic, d.question_type)));
 
 // method → kind → phase → cell
