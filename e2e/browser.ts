@@ -1,5 +1,5 @@
 // Headless Debian Chromium through playwright-core (no browser download), with WebGPU on SwiftShader.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -18,4 +18,17 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: CHROMIUM_ARGS,
   });
+}
+
+/**
+ * A screenshot for a human look at the layout (/tmp/ui-*.png), never what a journey asserts: viewport-sized
+ * (a full-page capture resizes the viewport and stalled once for 30 s on CI's software compositor, leaving the
+ * page unstable for the next test), bounded, and a failure is printed instead of failing the journey.
+ */
+export async function lookShot(target: Page | Locator, path: string): Promise<void> {
+  try {
+    await target.screenshot({ path, timeout: 10_000, animations: 'disabled' });
+  } catch (e) {
+    console.warn(`screenshot ${path} skipped: ${(e as Error).message.split('\n')[0]}`);
+  }
 }

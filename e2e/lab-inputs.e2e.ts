@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildPdf, textStream } from '../src/data/tiny-pdf-fixture.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium, lookShot } from './browser.ts';
 import { writeTinyModel } from './live-fixture.ts';
 
 let browser: Browser;
@@ -92,7 +92,7 @@ describe('run inputs', () => {
     expect(list.join('\n')).toMatch(/junk\.pdf not a valid PDF \(pdf\.js: /);
     expect(await page.getByRole('list', { name: 'First documents' }).textContent()).toContain('Pdf page one');
     expect(await page.getByRole('list', { name: 'First documents' }).textContent()).toContain('<script>alert(1)</script>');
-    await page.screenshot({ path: '/tmp/ui-pool.png', fullPage: false });
+    await lookShot(page, '/tmp/ui-pool.png');
   });
 
   it('imports a target set and reports the questions the run will use', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './browser.ts';
+import { launchChromium, lookShot } from './browser.ts';
 import { DOC_IDS, makeRunFixture, writeRunFolder, XSS_PROBE, type RunFixture } from './run-fixture.ts';
 
 let browser: Browser;
@@ -55,7 +55,7 @@ describe('runs in the lab page', () => {
     if (want === null) expect(cellText).toBe('no score');
     // The table prints 3 decimals, or 3 significant digits below 0.01.
     else expect(Math.abs(Number(cellText) - want)).toBeLessThanOrEqual(Math.max(5e-4 + 1e-12, Math.abs(want) * 0.005));
-    await page.screenshot({ path: '/tmp/ui-heatmap.png', fullPage: true });
+    await lookShot(page, '/tmp/ui-heatmap.png');
   });
 
   it('hovering a cell shows its questions, selecting fills the layer heatmap', async () => {
@@ -69,7 +69,7 @@ describe('runs in the lab page', () => {
     await page.mouse.move(box!.x + cellW * 0.5, box!.y + cellH * (r + 0.5));
     const region = page.getByRole('region', { name: 'Questions of the cell' });
     await expect.poll(() => region.textContent()).toContain('Document doc-b, iteration 0 (hovered)');
-    await page.screenshot({ path: '/tmp/ui-hover.png' });
+    await lookShot(page, '/tmp/ui-hover.png');
     await page.mouse.click(box!.x + cellW * 0.5, box!.y + cellH * (r + 0.5));
     await page.mouse.move(0, 0);
     await expect.poll(() => region.textContent()).toContain('Document doc-b, iteration 0');
@@ -94,7 +94,7 @@ describe('runs in the lab page', () => {
     await expect.poll(() => page.getByRole('list', { name: 'Runs', exact: true }).locator('li').count()).toBe(2);
     await page.getByRole('checkbox', { name: 'Compare run-a', exact: true }).check();
     await expect.poll(() => target.locator('path.series').count()).toBe(2);
-    await page.screenshot({ path: '/tmp/ui-compare.png', fullPage: true });
+    await lookShot(target, '/tmp/ui-compare.png');
   });
 
   it('works from the keyboard: tab to the heatmap, move with arrows, select with Enter', async () => {
@@ -146,7 +146,7 @@ describe('runs in the lab page', () => {
     await page.getByRole('button', { name: 'Replay run-a', exact: true }).click();
     await page.getByRole('button', { name: 'Step', exact: true }).click();
     await page.waitForTimeout(150);
-    await page.locator('section', { has: page.getByRole('toolbar', { name: 'Run controls' }) }).screenshot({ path: '/tmp/ui-progress.png' });
+    await lookShot(page.locator('section', { has: page.getByRole('toolbar', { name: 'Run controls' }) }), '/tmp/ui-progress.png');
     const status = page.getByRole('status').filter({ hasText: 'run-a (replay)' });
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/paused, iteration 0/);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
@@ -156,7 +156,7 @@ describe('runs in the lab page', () => {
     await expect(page.getByRole('button', { name: 'Export weights' }).isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Export weights' }).click();
     await expect.poll(() => page.getByText('A replayed run has no weights').count()).toBe(1);
-    await page.screenshot({ path: '/tmp/ui-replay.png', fullPage: true });
+    await lookShot(page, '/tmp/ui-replay.png');
   });
 
   it('puts changed settings in the URL hash and reads them back', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './browser.ts';
+import { launchChromium, lookShot } from './browser.ts';
 import { llamaTensorShapes, TINY_LLAMA, writeDevSet, writeDocuments, writeTinyModel } from './live-fixture.ts';
 import { pickModel, statusLine as liveStatusLine, storedRuns as storedRunsOf, tinyRunInputs, type StoredRun } from './live-setup.ts';
 
@@ -93,7 +93,7 @@ describe('a live run in the lab page', () => {
     await expect.poll(() => statusLine().textContent(), { timeout: 120_000, interval: 500 }).toMatch(/: paused/);
     timings.twoIterations = since(t0);
     await expect(runsList.textContent()).resolves.toMatch(/live · paused · 2 iterations/);
-    await page.screenshot({ path: '/tmp/ui-live-paused.png', fullPage: true });
+    await lookShot(page, '/tmp/ui-live-paused.png');
   });
 
   it('draws the heatmap and curves from the run\'s data', async () => {
@@ -183,7 +183,7 @@ describe('a live run in the lab page', () => {
     const target = page.getByRole('img', { name: 'Target accuracy curve' });
     expect((await target.locator('path.series').getAttribute('d'))!.match(/L/g)?.length).toBe(2);
     await expect(page.getByRole('button', { name: 'Resume', exact: true }).count()).resolves.toBe(0);
-    await page.screenshot({ path: '/tmp/ui-live-resumed.png', fullPage: true });
+    await lookShot(page, '/tmp/ui-live-resumed.png');
     expect(pageErrors).toEqual([]);
   });
 
