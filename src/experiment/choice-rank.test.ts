@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { mergeRanks, numericRank, tallyCurriculumRanks, tallyHeldoutRanks } from './choice-rank.ts';
+import type { HeldoutQuestionRow } from './heldout-picks.ts';
+import type { QuestionRow } from '../infuser/run-records.ts';
+
+// The world's timeline sum: the right year (57) sits below the total+1 distractor (58).
+const sum: HeldoutQuestionRow = {
+  question_text: 'The fair of Fupes began in year 53. It lasted 4 years. In which year did the fair of Fupes end?',
+  choices: ['year 49', 'year 53', 'year 58', 'year 57'], ground_truth: 'D', topic: 'timeline', question_type: 'arithmetic',
+};
+const hop: HeldoutQuestionRow = {
+  question_text: 'Vozefe is the parent of Jiminas. Jiminas is the parent of Saro. Who is the grandparent of Saro?',
+  choices: ['Saro', 'Jiminas', 'Vozefe', 'Zufoma'], ground_truth: 'C', topic: 'kinship', question_type: 'two_hop',
+};
+
+function row(iteration: number, choices: string[], answer: string, influence: number | null, extra: Partial<QuestionRow> = {}): QuestionRow {
+  return {
+    iteration, slot: 0, row: 0, doc_id: 'd', topic: 'travel', question_type: 'arithmetic', question_id: null,
+    question: 'How many miles is the trip?', choices, answer, valid: true, rejection: null, solver_accuracy: 0.5,
+    degenerate: false, influence, layer_scores: null, reward: 0, advantage: 0, solver_trained: true, response: '', ...extra,
+  } as QuestionRow;
+}
+
+describe('choice ranks', () => {
+  it('ranks a choice among the numbers, 0 for the largest; null without distinct numbers everywhere', () => {
+    expect(numericRank(sum.choices, 3)).toBe(1);
+    expect(numericRank(sum.choices, 2)).toBe(0);
+    expect(numericRank(sum.choices, 0)).toBe(3);
+    expect(numericRank(['2.5 miles', '10 miles', '3 miles', '1 miles'], 0)).toBe(2);
+    expect(numericRank(hop.choices, 2)).toBeNull();
+    expect(numericRank(['4', '4', '5', '6'], 2)).toBeNull();
+    expect(numericRank(['4', '5'], 5)).toBeNull();
+  });
+
+  it('tallies the right rank of numeric held-out questions, and the answers that are right or pick the largest', () => {
+    const t = tallyHeldoutRanks([sum, hop], [['D', 'C', 'c', null], ['C']]);
+    expect(t['timeline/arithmetic']).toEqual({ questions: 1, rightRank: [0, 1], answers: 4, right: 1, largest: 2 });
+    expect(t['kinship/two_hop']).toBeUndefined();
+    expect(mergeRanks(mergeRanks({}, t), t)['timeline/arithmetic']).toEqual({ questions: 2, rightRank: [0, 2], answers: 8, right: 2, largest: 4 });
+    expect(t['timeline/arithmetic'].rightRank).toEqual([0, 1]);
+    expect(() => tallyHeldoutRanks([sum], [['A'], ['B']])).toThrow(/2 questions answered but the held-out file has 1/);
+    expect(() => tallyHeldoutRanks([{ ...sum, ground_truth: 'E' }], [['A']])).toThrow(/question 0 has ground truth "E"/);
+  });
+
+  it('tallies the curriculum by rank with the influence percentile within each iteration, skipping untrained rows', () => {
+    const rows = [
+      row(0, ['9', '5', '4', '1'], 'A', 3), // largest, top of iteration 0
+      row(0, ['9', '5', '4', '1'], 'B', 1), // second, bottom
+      row(0, ['9', '5', '4', '1'], 'B', 2, { solver_trained: false }), // scored but not trained on: ranks others, not tallied
+      row(1, ['2', '7', '3', '1'], 'B', 0.5), // alone in iteration 1: percentile 0.5
+      row(1, ['2', '2', '3', '1'], 'C', null), // repeated number: no rank
+      row(1, ['x', '7', '3', '1'], 'B', null, { valid: false }),
+    ];
+    const t = tallyCurriculumRanks(rows)['travel/arithmetic'];
+    expect(t.questions).toBe(3);
+    expect(t.rightRank).toEqual([2, 1]);
+    expect(t.scored).toEqual([2, 1]);
+    expect(t.influencePercentile[0]).toBeCloseTo(1 + 0.5, 12);
+    expect(t.influencePercentile[1]).toBeCloseTo(0, 12);
+  });
+});
