@@ -2,7 +2,8 @@
 // the questions each method's Solver trained on, how often each final Solver picks the largest number on
 // held-out questions, and, for methods that score questions by influence, the mean influence percentile
 // of the trained questions by the right number's place (issue 5, docs/experiment.md item 27: a curriculum
-// whose right answer is mostly the largest teaches a shortcut the target punishes). Several folders are
+// whose right answer is mostly the largest teaches a shortcut the target punishes). The target pool is
+// the first folder's (settings.json `dev`, else public/world/dev.json). Several folders are
 // pooled per method (e.g. a base folder beside the trained runs); a method's seed in two folders is refused.
 // Needs held-out predictions (experiments from 2026-12-07 on) for the picks.
 // Run:
@@ -13,11 +14,18 @@ import { mergeRanks, tallyCurriculumRanks, tallyHeldoutRanks, type CurriculumRan
 import { readRunQuestions } from '../src/experiment/experiment.ts';
 import type { HeldoutQuestionRow } from '../src/experiment/heldout-picks.ts';
 import type { HeldoutSummary } from '../src/experiment/iteration-summary.ts';
+import type { ExperimentSettings } from '../src/experiment/settings.ts';
 
 const folders = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 if (folders.length === 0) throw new Error('choice-rank-report: name one or more experiment folders, e.g. experiments/focus-30-all');
 const heldoutFile = process.argv.find((a) => a.startsWith('--heldout-file='))?.slice('--heldout-file='.length) ?? 'public/world/heldout.json';
 const questions = JSON.parse(readFileSync(heldoutFile, 'utf8')) as HeldoutQuestionRow[];
+// The target pool the runs scored and dev_only trained on: the first data.dev_pool_size questions of the first folder's dev file.
+const settings = JSON.parse(readFileSync(join(folders[0], 'settings.json'), 'utf8')) as ExperimentSettings;
+const devFile = settings.dev ?? 'public/world/dev.json';
+const poolSize = Number(settings.overrides['data.dev_pool_size'] ?? 32);
+const pool = (JSON.parse(readFileSync(devFile, 'utf8')) as HeldoutQuestionRow[]).slice(0, poolSize);
+const poolRanks = tallyHeldoutRanks(pool, pool.map(() => []));
 
 const seeds = new Map<string, string[]>();
 const claim = (method: string, seed: string, where: string) => {
@@ -62,6 +70,7 @@ console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const kind of kinds) {
   const h = heldoutRanks[kind];
   console.log(`| ${kind} | held-out | ${h.questions} | ${places(h)} |`);
+  if (poolRanks[kind]) console.log(`| ${kind} | target pool (first ${poolSize} of ${devFile}) | ${poolRanks[kind].questions} | ${places(poolRanks[kind])} |`);
   for (const [method, t] of [...curriculum].sort()) {
     const c = t[kind];
     if (c) console.log(`| ${kind} | trained on, ${method} | ${c.questions} | ${places(c)} |`);
