@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRanks, numericRank, tallyCurriculumRanks, tallyHeldoutRanks } from './choice-rank.ts';
-import type { HeldoutQuestionRow } from './heldout-picks.ts';
+import { HOP_QUESTION, SUM_QUESTION } from './heldout-fixtures.ts';
 import type { QuestionRow } from '../infuser/run-records.ts';
 
-// The world's timeline sum: the right year (57) sits below the total+1 distractor (58).
-const sum: HeldoutQuestionRow = {
-  question_text: 'The fair of Fupes began in year 53. It lasted 4 years. In which year did the fair of Fupes end?',
-  choices: ['year 49', 'year 53', 'year 58', 'year 57'], ground_truth: 'D', topic: 'timeline', question_type: 'arithmetic',
-};
-const hop: HeldoutQuestionRow = {
-  question_text: 'Vozefe is the parent of Jiminas. Jiminas is the parent of Saro. Who is the grandparent of Saro?',
-  choices: ['Saro', 'Jiminas', 'Vozefe', 'Zufoma'], ground_truth: 'C', topic: 'kinship', question_type: 'two_hop',
-};
+const sum = SUM_QUESTION;
+const hop = HOP_QUESTION;
 
 function row(iteration: number, choices: string[], answer: string, influence: number | null, extra: Partial<QuestionRow> = {}): QuestionRow {
   return {

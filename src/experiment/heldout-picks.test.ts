@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isStated, mergePicks, tallyPicks, type HeldoutQuestionRow } from './heldout-picks.ts';
+import { isStated, mergePicks, tallyPicks } from './heldout-picks.ts';
+import { HOP_QUESTION, SUM_QUESTION } from './heldout-fixtures.ts';
 
-const sum: HeldoutQuestionRow = {
-  question_text: 'The fair of Fupes began in year 53. It lasted 4 years. In which year did the fair of Fupes end?',
-  choices: ['year 49', 'year 53', 'year 58', 'year 57'], ground_truth: 'D', topic: 'timeline', question_type: 'arithmetic',
-};
-const hop: HeldoutQuestionRow = {
-  question_text: 'Vozefe is the parent of Jiminas. Jiminas is the parent of Saro. Who is the grandparent of Saro?',
-  choices: ['Saro', 'Jiminas', 'Vozefe', 'Zufoma'], ground_truth: 'C', topic: 'kinship', question_type: 'two_hop',
-};
+const sum = SUM_QUESTION;
+const hop = HOP_QUESTION;
 
 describe('held-out picks', () => {
   it('a choice is stated when its number, or its name as a whole word, is in the question', () => {
