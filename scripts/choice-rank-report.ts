@@ -71,7 +71,7 @@ for (const kind of kinds) {
   const h = heldoutRanks[kind];
   console.log(`| ${kind} | held-out | ${h.questions} | ${places(h)} |`);
   if (poolRanks[kind]) console.log(`| ${kind} | target pool (first ${poolSize} of ${devFile}) | ${poolRanks[kind].questions} | ${places(poolRanks[kind])} |`);
-  for (const [method, t] of [...curriculum].sort()) {
+  for (const [method, t] of [...curriculum].sort((a, b) => a[0].localeCompare(b[0]))) {
     const c = t[kind];
     if (c) console.log(`| ${kind} | trained on, ${method} | ${c.questions} | ${places(c)} |`);
   }

@@ -4,10 +4,8 @@
 // whose sums always carry a total+1 distractor punishes (docs/experiment.md, item 27: the world's travel
 // and timeline sums never have the right number largest; the Generator's sums have it so in half).
 import { kindOf, rowKind } from './iteration-summary.ts';
-import type { HeldoutQuestionRow } from './heldout-picks.ts';
+import { choiceIndex, rightChoice, type HeldoutQuestionRow } from './heldout-picks.ts';
 import type { QuestionRow } from '../infuser/run-records.ts';
-
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** The first number a choice names ("year 53" → 53), or null. */
 function firstNumber(choice: string): number | null {
@@ -48,8 +46,6 @@ const addRank = (t: RankTally, r: number) => {
   t.questions++;
 };
 
-const letterIndex = (letter: string) => (letter.length === 1 ? LETTERS.indexOf(letter.toUpperCase()) : -1);
-
 /**
  * Per kind "topic/question_type": the right choice's rank in the held-out questions with numeric choices
  * and, for `predictions` (per question in file order, each answer's letter, other text or null), the
@@ -62,15 +58,14 @@ export function tallyHeldoutRanks(questions: readonly HeldoutQuestionRow[], pred
   const out: Record<string, PickRankTally> = {};
   predictions.forEach((answers, i) => {
     const q = questions[i];
-    const right = letterIndex(q.ground_truth.trim());
-    if (right < 0 || right >= q.choices.length) throw new Error(`choice ranks: question ${i} has ground truth ${JSON.stringify(q.ground_truth)} outside its ${q.choices.length} choices`);
+    const right = rightChoice(q, i);
     const rank = numericRank(q.choices, right);
     if (rank === null) return;
     const t = (out[kindOf(q.topic ?? null, q.question_type ?? null)] ??= { questions: 0, rightRank: [], answers: 0, right: 0, largest: 0 });
     addRank(t, rank);
     for (const p of answers) {
       t.answers++;
-      const j = p === null ? -1 : letterIndex(p);
+      const j = choiceIndex(p);
       if (j === right) t.right++;
       if (j >= 0 && j < q.choices.length && numericRank(q.choices, j) === 0) t.largest++;
     }
@@ -105,7 +100,7 @@ export function tallyCurriculumRanks(rows: readonly QuestionRow[]): Record<strin
   const out: Record<string, CurriculumRankTally> = {};
   for (const q of rows) {
     if (!q.valid || q.choices === null || q.answer === null || q.solver_trained === false) continue;
-    const rank = numericRank(q.choices, letterIndex(q.answer));
+    const rank = numericRank(q.choices, choiceIndex(q.answer));
     if (rank === null) continue;
     const t = (out[rowKind(q)] ??= { questions: 0, rightRank: [], influencePercentile: [], scored: [] });
     addRank(t, rank);

@@ -46,6 +46,18 @@ export function isStated(question: string, choice: string): boolean {
   return escaped !== '' && new RegExp(`\\b${escaped}\\b`, 'i').test(question);
 }
 
+/** The choice a prediction names: its index for a single letter ("b" → 1), else -1 (null, boxed text). */
+export function choiceIndex(prediction: string | null): number {
+  return prediction !== null && prediction.length === 1 ? LETTERS.indexOf(prediction.toUpperCase()) : -1;
+}
+
+/** Index of held-out question `i`'s right choice; throws when its ground truth names none of its choices. */
+export function rightChoice(q: HeldoutQuestionRow, i: number): number {
+  const right = LETTERS.indexOf(q.ground_truth.trim().toUpperCase());
+  if (right < 0 || right >= q.choices.length) throw new Error(`held-out question ${i} has ground truth ${JSON.stringify(q.ground_truth)} outside its ${q.choices.length} choices`);
+  return right;
+}
+
 const emptyTally = (): PickTally => ({ answers: 0, right: 0, stated: 0, other: 0, none: 0, statedChoices: 0, wrongChoices: 0 });
 
 /**
@@ -59,8 +71,7 @@ export function tallyPicks(questions: readonly HeldoutQuestionRow[], predictions
   const out: Record<string, PickTally> = {};
   predictions.forEach((answers, i) => {
     const q = questions[i];
-    const right = LETTERS.indexOf(q.ground_truth.trim().toUpperCase());
-    if (right < 0 || right >= q.choices.length) throw new Error(`held-out picks: question ${i} has ground truth ${JSON.stringify(q.ground_truth)} outside its ${q.choices.length} choices`);
+    const right = rightChoice(q, i);
     const stated = q.choices.map((c, j) => j !== right && isStated(q.question_text, c));
     const statedCount = stated.filter(Boolean).length;
     const t = (out[kindOf(q.topic ?? null, q.question_type ?? null)] ??= emptyTally());
@@ -69,7 +80,7 @@ export function tallyPicks(questions: readonly HeldoutQuestionRow[], predictions
       t.wrongChoices += q.choices.length - 1;
       t.statedChoices += statedCount;
       if (p === null) { t.none++; continue; }
-      const j = p.length === 1 ? LETTERS.indexOf(p.toUpperCase()) : -1;
+      const j = choiceIndex(p);
       if (j === right) t.right++;
       else if (j >= 0 && j < q.choices.length && stated[j]) t.stated++;
       else t.other++;
