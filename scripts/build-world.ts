@@ -8,7 +8,10 @@
 // sets are the single-kind world's (src/world/documents.ts, mixDocuments).
 // --stated-results=1 (with --mixed=1; default --out=public/world-mixed-results): documents also state each
 // arithmetic problem's result, so a Generator can copy its golden answer (docs/experiment.md, item 21).
-// Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/build-world.ts [--seed=5] [--scale=10] [--heldout=480] [--mixed=1] [--stated-results=1] [--out=public/world]
+// --ranked=1: every numeric question's right number stands at a uniformly drawn place among its choices
+// (WorldOptions.rankedNumbers; docs/experiment.md, item 28). Its dev and held-out sets differ from the
+// plain world's, so all three files are written (default --out: the plain name plus -ranked).
+// Run: node --import ./scripts/register-hooks.mjs --import tsx scripts/build-world.ts [--seed=5] [--scale=10] [--heldout=480] [--mixed=1] [--stated-results=1] [--ranked=1] [--out=public/world]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWorld, documentRow, DEFAULT_WORLD } from '../src/world/documents.ts';
@@ -27,15 +30,19 @@ if (mixed !== '0' && mixed !== '1') throw new Error(`build-world: --mixed must b
 const statedResults = flag('stated-results', '0');
 if (statedResults !== '0' && statedResults !== '1') throw new Error(`build-world: --stated-results must be 0 or 1, got ${statedResults}`);
 if (statedResults === '1' && mixed !== '1') throw new Error('build-world: --stated-results=1 needs --mixed=1 (it writes only documents.json)');
-const out = flag('out', mixed !== '1' ? 'public/world' : statedResults === '1' ? 'public/world-mixed-results' : 'public/world-mixed');
-const world = buildWorld({ seed, scale, heldoutQuestions, mixed: mixed === '1', statedResults: statedResults === '1' });
+const ranked = flag('ranked', '0');
+if (ranked !== '0' && ranked !== '1') throw new Error(`build-world: --ranked must be 0 or 1, got ${ranked}`);
+const plainOut = mixed !== '1' ? 'public/world' : statedResults === '1' ? 'public/world-mixed-results' : 'public/world-mixed';
+const out = flag('out', ranked === '1' ? `${plainOut}-ranked` : plainOut);
+const world = buildWorld({ seed, scale, heldoutQuestions, mixed: mixed === '1', statedResults: statedResults === '1', rankedNumbers: ranked === '1' });
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'documents.json'), JSON.stringify(world.documents.map(documentRow), null, 1) + '\n');
-if (mixed === '1') {
+if (mixed === '1' && ranked !== '1') {
   const what = statedResults === '1' ? 'mixed, results stated' : 'mixed';
   console.log(`build-world: seed ${seed}, scale ${scale}, ${what}: ${world.documents.length} documents -> ${out} (dev and held-out: the single-kind world's)`);
   process.exit(0);
 }
 writeFileSync(join(out, 'dev.json'), JSON.stringify(world.dev, null, 1) + '\n');
 writeFileSync(join(out, 'heldout.json'), JSON.stringify(world.heldout, null, 1) + '\n');
-console.log(`build-world: seed ${seed}, scale ${scale}: ${world.documents.length} documents, ${world.dev.length} dev and ${world.heldout.length} held-out questions -> ${out}`);
+const what = [mixed === '1' ? 'mixed' : '', statedResults === '1' ? 'results stated' : '', ranked === '1' ? 'ranked numbers' : ''].filter(Boolean);
+console.log(`build-world: seed ${seed}, scale ${scale}${what.length ? `, ${what.join(', ')}` : ''}: ${world.documents.length} documents, ${world.dev.length} dev and ${world.heldout.length} held-out questions -> ${out}`);

@@ -3,7 +3,8 @@
 // held-out questions, and, for methods that score questions by influence, the mean influence percentile
 // of the trained questions by the right number's place (issue 5, docs/experiment.md item 27: a curriculum
 // whose right answer is mostly the largest teaches a shortcut the target punishes). The target pool is
-// the first folder's (settings.json `dev`, else public/world/dev.json). Several folders are
+// the first folder's (settings.json `dev`, else public/world/dev.json), the held-out set its `heldoutFile`
+// (else public/world/heldout.json; --heldout-file overrides). Several folders are
 // pooled per method (e.g. a base folder beside the trained runs); a method's seed in two folders is refused.
 // Needs held-out predictions (experiments from 2026-12-07 on) for the picks.
 // Run:
@@ -18,10 +19,10 @@ import type { ExperimentSettings } from '../src/experiment/settings.ts';
 
 const folders = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 if (folders.length === 0) throw new Error('choice-rank-report: name one or more experiment folders, e.g. experiments/focus-30-all');
-const heldoutFile = process.argv.find((a) => a.startsWith('--heldout-file='))?.slice('--heldout-file='.length) ?? 'public/world/heldout.json';
-const questions = JSON.parse(readFileSync(heldoutFile, 'utf8')) as HeldoutQuestionRow[];
 // The target pool the runs scored and dev_only trained on: the first data.dev_pool_size questions of the first folder's dev file.
 const settings = JSON.parse(readFileSync(join(folders[0], 'settings.json'), 'utf8')) as ExperimentSettings;
+const heldoutFile = process.argv.find((a) => a.startsWith('--heldout-file='))?.slice('--heldout-file='.length) ?? settings.heldoutFile ?? 'public/world/heldout.json';
+const questions = JSON.parse(readFileSync(heldoutFile, 'utf8')) as HeldoutQuestionRow[];
 const devFile = settings.dev ?? 'public/world/dev.json';
 const poolSize = Number(settings.overrides['data.dev_pool_size'] ?? 32);
 const pool = (JSON.parse(readFileSync(devFile, 'utf8')) as HeldoutQuestionRow[]).slice(0, poolSize);

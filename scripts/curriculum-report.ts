@@ -9,8 +9,8 @@
 // (the net push the update gives the kind: item 25 found it small where most attempts fail), and the
 // share of attempts rejected for duplicate choices or a wrong label (--check-labels). The dev
 // kinds are those of the folder's target (settings.json `dev`, else the built-in set). It also counts the
-// valid questions that repeat a built-in dev question verbatim (in the pool or after it) or a held-out
-// question of public/world/heldout.json. Where a run filtered the Solver's data
+// valid questions that repeat a target question verbatim (in the pool or after it) or a held-out
+// question (settings.json `heldoutFile`, else public/world/heldout.json). Where a run filtered the Solver's data
 // (influence.solver_filter_mode), a last column counts the questions of each kind the Solver trained
 // on. Run it on folders made with the world it builds (scale 10 since World v2;
 // docs/experiment-results/ has the reports of the scale-1 runs).
@@ -36,18 +36,20 @@ const third = Math.max(1, Math.floor(settings.iterations / 3));
 const phaseOf = (iteration: number) => (iteration < third ? 'early' : iteration >= settings.iterations - third ? 'late' : null);
 
 const poolSize = Number(settings.overrides['data.dev_pool_size'] ?? 32);
-const world = buildWorld();
-const devIndex = new Map(world.dev.map((d, i) => [d.question_text, i]));
-const heldoutTexts = new Set(world.heldout.map((d) => d.question_text));
-const repeats = new Map<string, { pool: number; after: number; heldout: number }>();
-function readTarget(path: string): { topic: string; question_type: string }[] {
+function readRows(path: string, what: string): { question_text: string; topic: string; question_type: string }[] {
   try {
     const rows = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    if (Array.isArray(rows)) return rows as { topic: string; question_type: string }[];
+    if (Array.isArray(rows)) return rows as { question_text: string; topic: string; question_type: string }[];
   } catch { /* reported below */ }
-  throw new Error(`curriculum-report: ${path}, the folder's target set (settings.json "dev"), is not a JSON array of dev questions (scripts/narrow-target.ts writes one)`);
+  throw new Error(`curriculum-report: ${path}, the folder's ${what}, is not a JSON array of dev questions (scripts/narrow-target.ts and scripts/build-world.ts write them)`);
 }
-const target = settings.dev === undefined ? null : readTarget(settings.dev);
+// The folder's own target and held-out files where it names them (a ranked world has its own), else the built-in world's.
+const world = settings.dev === undefined || settings.heldoutFile === undefined ? buildWorld() : null;
+const target = settings.dev === undefined ? null : readRows(settings.dev, 'target set (settings.json "dev")');
+const devIndex = new Map((target ?? world!.dev).map((d, i) => [d.question_text, i]));
+const heldout = settings.heldoutFile === undefined ? world!.heldout : readRows(settings.heldoutFile, 'held-out set (settings.json "heldoutFile")');
+const heldoutTexts = new Set(heldout.map((d) => d.question_text));
+const repeats = new Map<string, { pool: number; after: number; heldout: number }>();
 const devKinds = new Set(target === null ? DEV_KINDS.map(([t, q]) => kindOf(t, q)) : target.map((d) => kindOf(d.topic, d.question_type)));
 
 // method → kind → phase → cell

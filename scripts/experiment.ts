@@ -23,7 +23,7 @@
 //                          processes finish about 3× sooner than one.
 //   --shard I/N            run only the seeds at positions ≡ I (mod N) in this process (what each child gets)
 //   --measure-anchors      instead: measure the anchors' starting point (Generator validity and right
-//                          labels on 64 documents × 2, --measure-documents N for more; Solver accuracy on 96 dev × 4); --write-card appends it to
+//                          labels on 64 documents × 2, --measure-documents N for more; Solver accuracy on 96 dev × 4, --dev-file's); --write-card appends it to
 //                          <model>/MODEL_CARD.md
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -59,7 +59,8 @@ function shardFrom(flags: Flags): { index: number; count: number } | undefined {
 const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
 const stamp = () => new Date().toISOString().slice(11, 19);
 
-async function measureAnchors(engine: Engine, modelDir: string, pool: string | undefined, adapter: string, writeCard: boolean, documentCount: number): Promise<void> {
+async function measureAnchors(engine: Engine, modelDir: string, pool: string | undefined, devFile: string | undefined, adapter: string,
+  writeCard: boolean, documentCount: number): Promise<void> {
   const seed = 1;
   const settings = presetSettings('full');
   settings.overrides = {
@@ -69,7 +70,7 @@ async function measureAnchors(engine: Engine, modelDir: string, pool: string | u
   const config: RunConfig = methodConfig(settings, 'fixed', seed);
   const { model } = await loadRoleModel(modelDir, '--generator');
   const { documents } = await loadPool(pool, model.tokenizer, config, warn);
-  const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
+  const { questions: dev } = await loadDev(devFile, 'auto', config, warn, undefined, '--dev-file');
   const picked = new DocumentSampler(documents.length, docsShuffle(seed)).nextBatch(documentCount).map((i) => documents[i]);
   const roles = createEngineRoles(engine, { generator: model, solver: model, config });
   console.log(`${stamp()} measuring Generator validity on ${picked.length} documents × 2`);
@@ -77,7 +78,7 @@ async function measureAnchors(engine: Engine, modelDir: string, pool: string | u
   console.log(`${stamp()} measuring Solver accuracy on ${dev.length} dev questions × 4`);
   const solver = await evaluateSolver(roles.solver, dev, config, 0);
   const section = startingPointSection({
-    generator, solver, documents: picked.length, generatorSamples: 2, devQuestions: dev.length, solverSamples: 4,
+    generator, solver, documents: picked.length, generatorSamples: 2, devQuestions: dev.length, solverSamples: 4, ...(devFile ? { devFile } : {}),
     temperature: config['solver.rollout.temperature'], generatorMaxTokens: 192, solverMaxTokens: 96, seed, adapter,
   });
   console.log(section);
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
   if (settings === null) {
     const count = Number(flags['measure-documents'] ?? 64);
     if (!Number.isInteger(count) || count < 1) throw new Error(`experiment: --measure-documents must be a positive integer, got ${flags['measure-documents']}`);
-    return measureAnchors(engine, modelDir, pool, adapter, flags['write-card'] === true, count);
+    return measureAnchors(engine, modelDir, pool, flags['dev-file'] as string | undefined, adapter, flags['write-card'] === true, count);
   }
   const name = nameOf(flags);
   const outDir = outDirOf(flags);

@@ -9,10 +9,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mergePicks, tallyPicks, type HeldoutQuestionRow, type PickTally } from '../src/experiment/heldout-picks.ts';
 import type { HeldoutSummary } from '../src/experiment/iteration-summary.ts';
+import type { ExperimentSettings } from '../src/experiment/settings.ts';
 
 const folder = process.argv.slice(2).find((a) => !a.startsWith('--'));
 if (!folder) throw new Error('heldout-picks: name an experiment folder, e.g. experiments/results-30');
-const heldoutFile = process.argv.find((a) => a.startsWith('--heldout-file='))?.slice('--heldout-file='.length) ?? 'public/world/heldout.json';
+const settings = JSON.parse(readFileSync(join(folder, 'settings.json'), 'utf8')) as ExperimentSettings;
+// The folder's held-out file (a ranked world has its own), unless --heldout-file names another.
+const heldoutFile = process.argv.find((a) => a.startsWith('--heldout-file='))?.slice('--heldout-file='.length) ?? settings.heldoutFile ?? 'public/world/heldout.json';
 const questions = JSON.parse(readFileSync(heldoutFile, 'utf8')) as HeldoutQuestionRow[];
 
 const runsDir = join(folder, 'runs');

@@ -17,6 +17,7 @@
 //     additionDrillBatch, the world's sums written as derivations write them)
 //   --mixed=0|1 (1: the mixed world's documents, src/world/documents.ts, for the Generator examples)
 //   --stated-results=0|1 (1: documents also state each arithmetic problem's result, WorldOptions.statedResults)
+//   --ranked=0|1 (1: numeric questions put the right number at a uniformly drawn place, WorldOptions.rankedNumbers)
 //   --arithmetic-focus=0 (P: a Generator example on a document with an arithmetic problem asks one with probability P)
 //   --init=DIR (start from that anchor folder's weights, shape and tokenizer instead of a fresh model and
 //   a tokenizer fitted here: fine-tunes an anchor whose lookups have formed on changed SFT data);
@@ -116,6 +117,8 @@ const MIXED = flag('mixed', '0');
 if (MIXED !== '0' && MIXED !== '1') throw new Error(`train-anchors: --mixed must be 0 or 1, got ${MIXED}`);
 const STATED_RESULTS = flag('stated-results', '0');
 if (STATED_RESULTS !== '0' && STATED_RESULTS !== '1') throw new Error(`train-anchors: --stated-results must be 0 or 1, got ${STATED_RESULTS}`);
+const RANKED = flag('ranked', '0');
+if (RANKED !== '0' && RANKED !== '1') throw new Error(`train-anchors: --ranked must be 0 or 1, got ${RANKED}`);
 const PLAN_AT = INDUCTION_STEPS + CHOICE_STEPS + 20;
 
 /** Which warm-up replaces the SFT batch at `step`, if any (choice, then repeat, then addition where schedules meet). */
@@ -214,7 +217,7 @@ function initFolder(spec: string): FolderReader {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const world = buildWorld({ seed: SEED, scale: SCALE, mixed: MIXED === '1', statedResults: STATED_RESULTS === '1' });
+  const world = buildWorld({ seed: SEED, scale: SCALE, mixed: MIXED === '1', statedResults: STATED_RESULTS === '1', rankedNumbers: RANKED === '1' });
   const sft = buildSftExamples(world, { markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, arithmeticFocus: ARITHMETIC_FOCUS });
   const init = INIT === '' ? null : await loadHfFolder(initFolder(INIT));
   const built = init ? null : buildTokenizer([...world.documents.map((d) => d.content), ...sft.flatMap((x) => [x.prompt, x.response])], MAX_MERGES);
@@ -266,7 +269,7 @@ async function main(): Promise<void> {
     choice: { steps: CHOICE_STEPS, every: CHOICE_EVERY, queries: CHOICE_QUERIES, rows: choiceRows, pool: choicePool.length, taken: 0, loss: NaN, echo: CHOICE_ECHO, hold: CHOICE_HOLD, grow: CHOICE_GROW },
     ...(ADD_EVERY > 0 ? { addition: { every: ADD_EVERY, perRow: ADD_PER_ROW, rows: addRows, taken: 0, loss: NaN, accuracy: NaN } } : {}),
     markLetter: MARK_LETTER, generatorOrder: GENERATOR_ORDER, out: OUT, ...(INIT === '' ? {} : { init: INIT }), ...(MIXED === '1' ? { mixed: true } : {}),
-    ...(STATED_RESULTS === '1' ? { statedResults: true } : {}), ...(ARITHMETIC_FOCUS > 0 ? { arithmeticFocus: ARITHMETIC_FOCUS } : {}),
+    ...(STATED_RESULTS === '1' ? { statedResults: true } : {}), ...(RANKED === '1' ? { rankedNumbers: true } : {}), ...(ARITHMETIC_FOCUS > 0 ? { arithmeticFocus: ARITHMETIC_FOCUS } : {}),
   };
   const log: { step: number; loss: number; lr: number; elapsedS: number; warmup?: 'repeat' | 'choice' | 'add' }[] = [];
   const heldOutLog: { step: number; elapsedS: number; loss: number; letterAccuracy: number; letters: number }[] = [];

@@ -58,7 +58,7 @@ export function resultsMarkdown(r: ExperimentResults, header: ReportHeader): str
   if (r.heldout.length > 0) {
     const kinds = [...new Set(r.heldout.flatMap((h) => Object.keys(h.by_kind)))].sort();
     out.push('## Held-out dev questions, after the last update', '');
-    out.push('The final Solver of every run answers the held-out questions (public/world/heldout.json for the built-in world), which no run trains on or '
+    out.push('The final Solver of every run answers the held-out questions (the setup names the file; public/world/heldout.json for the built-in world), which no run trains on or '
       + 'measures during the iterations: sampled as in Stage 1 (keys shared by every method of a seed) and greedily '
       + '(one temperature-0 answer, a function of the weights alone, so paired differences carry no sampling noise). '
       + 'Paired = minus the other method on the same seed. Per-kind columns pool the sampled answers of all seeds.', '');

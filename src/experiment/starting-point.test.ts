@@ -6,10 +6,11 @@ const tally = (correct: number, total: number) => ({
   rejections: { failed_parse: 3, invalid_ground_truth: 30 } as Record<string, number>,
 });
 
-const section = startingPointSection({
+const START = {
   generator: tally(90, 128), solver: tally(200, 384), documents: 64, generatorSamples: 2, devQuestions: 96, solverSamples: 4,
   temperature: 0.7, generatorMaxTokens: 192, solverMaxTokens: 96, seed: 1, adapter: 'llvmpipe',
-});
+};
+const section = startingPointSection(START);
 
 describe('model card starting point', () => {
   it('reports shares with their counts and the length percentiles', () => {
@@ -19,6 +20,9 @@ describe('model card starting point', () => {
     expect(section).toContain('median 20, p90 40, max 40 tokens; 1 of 128 hit the 192-token limit');
     expect(section).toContain('rejected: invalid_ground_truth 30, failed_parse 3');
     expect(section).not.toContain('label check');
+    expect(section).toContain('on all 96 dev questions × 4 samples');
+    expect(startingPointSection({ ...START, devFile: 'public/world-mixed-results-ranked/dev.json' }))
+      .toContain('on all 96 dev questions of public/world-mixed-results-ranked/dev.json × 4 samples');
     const checked = startingPointSection({
       generator: { ...tally(90, 128), rightLabels: { 'kinship/two_hop': { correct: 45, total: 90 } } }, solver: tally(200, 384),
       documents: 64, generatorSamples: 2, devQuestions: 96, solverSamples: 4, temperature: 0.7, generatorMaxTokens: 192, solverMaxTokens: 96, seed: 1, adapter: 'llvmpipe',

@@ -11,6 +11,8 @@ export interface StartingPoint {
   documents: number;
   generatorSamples: number;
   devQuestions: number;
+  /** The dev file, named when it is not the built-in world's (a ranked world has its own). */
+  devFile?: string;
   solverSamples: number;
   temperature: number;
   generatorMaxTokens: number;
@@ -59,7 +61,7 @@ Sampling as in a run: temperature ${s.temperature}, top-p 1, run seed ${s.seed} 
   - rejected: ${rejectionLine(s.generator)}
   - by document kind: ${kindLines(s.generator.byKind)}
 ${rightLabelLines(s.generator)}  - ${lengthLine(s.generator, s.generatorMaxTokens)}
-- Solver target accuracy (\`dev_rollout/accuracy_strict\` on all ${s.devQuestions} dev questions × ${s.solverSamples} samples): **${pct(s.solver)}** (guessing among 4 choices scores 25%)
+- Solver target accuracy (\`dev_rollout/accuracy_strict\` on all ${s.devQuestions} dev questions${s.devFile ? ` of ${s.devFile}` : ''} × ${s.solverSamples} samples): **${pct(s.solver)}** (guessing among 4 choices scores 25%)
   - by dev kind: ${kindLines(s.solver.byKind)}
   - ${lengthLine(s.solver, s.solverMaxTokens)}
 `;

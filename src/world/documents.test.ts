@@ -225,3 +225,65 @@ describe('mixed world with results stated', () => {
     expect(file).toBe(JSON.stringify(stated.documents.map(documentRow), null, 1) + '\n');
   });
 });
+
+/** How many of a numeric question's choices are larger than its right answer (null: not numeric). */
+function largerChoices(choices: readonly string[], answer: string): number | null {
+  const nums = choices.map((c) => c.match(/^(?:year )?(\d+)(?: miles)?$/)?.[1]);
+  const right = answer.match(/^(?:year )?(\d+)(?: miles)?$/)?.[1];
+  if (right === undefined || nums.some((n) => n === undefined)) return null;
+  return nums.filter((n) => Number(n) > Number(right)).length;
+}
+
+describe('ranked world', () => {
+  const ranked = buildWorld({ mixed: true, statedResults: true, rankedNumbers: true });
+  const places = (rows: readonly DevRow[], kind: string) => {
+    const count = [0, 0, 0, 0];
+    for (const r of rows) if (`${r.topic}/${r.question_type}` === kind) count[largerChoices(r.choices, r.ground_truth_text)!]++;
+    return count;
+  };
+
+  it('the plain world\'s trip and war-end sums never have the right number largest (what the ranked world mends)', () => {
+    for (const kind of ['travel/arithmetic', 'timeline/arithmetic']) expect(places(world.heldout, kind)[0], kind).toBe(0);
+  });
+
+  it('puts the right number of every numeric kind at each of the four places about equally often', () => {
+    const problems = ranked.documents.flatMap((d) => d.problems);
+    const kinds = new Set(problems.map((p) => `${p.topic}/${p.type}`));
+    let numeric = 0;
+    for (const kind of kinds) {
+      const count = [0, 0, 0, 0];
+      for (const p of problems) {
+        if (`${p.topic}/${p.type}` !== kind) continue;
+        const larger = largerChoices([p.answer, ...p.distractors], p.answer);
+        if (larger !== null) count[larger]++;
+      }
+      const n = count.reduce((a, b) => a + b, 0);
+      if (n === 0) continue;
+      numeric++;
+      // Binomial spread of one place among n is sqrt(n · 3/16); 5 of them is far outside chance.
+      for (const c of count) expect(Math.abs(c - n / 4), `${kind} ${count}`).toBeLessThan(5 * Math.sqrt(n * 3 / 16));
+    }
+    expect(numeric).toBe(6); // lookups of quantities, travel and timeline, and their three arithmetic kinds
+    for (const kind of ['quantities/arithmetic', 'travel/arithmetic', 'timeline/arithmetic']) {
+      expect(Math.min(...places(ranked.heldout, kind)), kind).toBeGreaterThan(5);
+    }
+  });
+
+  it('keeps the world\'s invariants: answers an independent solver computes, each mistake among the choices, every problem answerable', () => {
+    for (const row of [...ranked.dev, ...ranked.heldout]) expect(oracleAnswer(row.question_text), row.question_text).toBe(row.ground_truth_text);
+    for (const d of ranked.documents) {
+      for (const p of d.problems) {
+        if (p.mistake) expect(p.distractors, p.question).toContain(p.mistake.answer);
+        expect(checkLabel(`${d.content} ${p.question}`, p.answer).verdict, `${d.doc_id}: ${p.question}`).toBe('right');
+      }
+    }
+  });
+
+  it('the plain world is unchanged by the option, and public/world-mixed-results-ranked is this world, byte for byte (build-world --mixed=1 --stated-results=1 --ranked=1)', () => {
+    expect(JSON.stringify(buildWorld({ rankedNumbers: false }).heldout)).toBe(JSON.stringify(world.heldout));
+    const dir = join(REPO, 'public/world-mixed-results-ranked');
+    expect(readFileSync(join(dir, 'documents.json'), 'utf8')).toBe(JSON.stringify(ranked.documents.map(documentRow), null, 1) + '\n');
+    expect(readFileSync(join(dir, 'dev.json'), 'utf8')).toBe(JSON.stringify(ranked.dev, null, 1) + '\n');
+    expect(readFileSync(join(dir, 'heldout.json'), 'utf8')).toBe(JSON.stringify(ranked.heldout, null, 1) + '\n');
+  });
+});

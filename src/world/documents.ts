@@ -47,12 +47,20 @@ const INTRO: Record<Topic, string> = {
  * `statedResults`: documents also state each arithmetic problem's result (Problem.result), so the
  * Generator can copy a right golden answer where the anchors cannot add (docs/experiment.md, item 21). The
  * problems, dev and held-out sets are unchanged.
+ * `rankedNumbers`: every numeric question's right number stands at a uniformly drawn place among its
+ * choices, in documents' problems, dev and held-out sets and SFT data alike (drawProblem's `ranked`). The
+ * plain world's trip and war-end sums always carry the total plus one, so the right number is never the
+ * largest there, and generated curricula taught Solvers to pick the largest (docs/experiment.md, item 27).
+ * Its draws differ from the plain world's, so it is a different world with its own dev and held-out sets.
  */
-export interface WorldOptions { seed: number; documents: number; devQuestions: number; heldoutQuestions: number; scale: number; mixed?: boolean; statedResults?: boolean }
+export interface WorldOptions {
+  seed: number; documents: number; devQuestions: number; heldoutQuestions: number; scale: number;
+  mixed?: boolean; statedResults?: boolean; rankedNumbers?: boolean;
+}
 export const DEFAULT_WORLD: WorldOptions = { seed: 5, documents: 1200, devQuestions: 96, heldoutQuestions: 480, scale: 10 };
 
 /** `heldout`: questions of the dev kinds that no run trains or selects on and no document states, for the final comparison only. */
-export interface World { facts: WorldFacts; documents: WorldDocument[]; dev: DevRow[]; heldout: DevRow[] }
+export interface World { facts: WorldFacts; documents: WorldDocument[]; dev: DevRow[]; heldout: DevRow[]; rankedNumbers: boolean }
 
 /** Every (topic, type) kind, in a fixed order. */
 export function allKinds(): [Topic, QuestionType][] {
@@ -63,10 +71,10 @@ export function allKinds(): [Topic, QuestionType][] {
 const statedFacts = (p: Problem, statedResults: boolean): string[] =>
   statedResults && p.result !== undefined ? [...p.facts, p.result] : p.facts;
 
-function makeDocument(w: WorldFacts, index: number, topic: Topic, type: QuestionType, statedResults: boolean): WorldDocument {
+function makeDocument(w: WorldFacts, index: number, topic: Topic, type: QuestionType, statedResults: boolean, ranked: boolean): WorldDocument {
   const s = worldStream(w.seed, 'document', index);
   const count = 2 + s.nextInt(2);
-  const problems = Array.from({ length: count }, () => drawProblem(w, topic, type, s));
+  const problems = Array.from({ length: count }, () => drawProblem(w, topic, type, s, ranked));
   const facts: string[] = [];
   // "It lasted …" leans on the sentence before it, so only self-standing facts are deduplicated.
   for (const p of problems) for (const f of statedFacts(p, statedResults)) if (f.startsWith('It ') || !facts.includes(f)) facts.push(f);
@@ -129,13 +137,13 @@ export function shuffledChoices(p: Problem, s: { permutation(n: number): number[
 }
 
 /** `count` distinct questions of the dev kinds in turn, none in `seen` (which is extended). */
-function makeQuestions(w: WorldFacts, count: number, set: 'dev' | 'heldout', seen: Set<string>): DevRow[] {
+function makeQuestions(w: WorldFacts, count: number, set: 'dev' | 'heldout', seen: Set<string>, ranked: boolean): DevRow[] {
   const rows: DevRow[] = [];
   for (let i = 0; rows.length < count; i++) {
     if (i > 1000 * (count + 1)) throw new Error(`world: cannot draw ${count} distinct ${set} questions (scale too small?)`);
     const [topic, type] = DEV_KINDS[rows.length % DEV_KINDS.length];
     const s = worldStream(w.seed, set, i);
-    const p = drawProblem(w, topic, type, s);
+    const p = drawProblem(w, topic, type, s, ranked);
     const text = questionText(p);
     if (seen.has(text)) continue;
     seen.add(text);
@@ -154,15 +162,16 @@ export function buildWorld(opts: Partial<WorldOptions> = {}): World {
   const facts = buildWorldFacts(o.seed, scaledSizes(o.scale));
   const kinds = allKinds();
   const stated = o.statedResults === true;
-  const single = Array.from({ length: o.documents }, (_, i) => makeDocument(facts, i, ...kinds[i % kinds.length], stated));
+  const ranked = o.rankedNumbers === true;
+  const single = Array.from({ length: o.documents }, (_, i) => makeDocument(facts, i, ...kinds[i % kinds.length], stated, ranked));
   const documents = o.mixed === true ? mixDocuments(single, stated) : single;
   const seen = new Set<string>();
-  const dev = makeQuestions(facts, o.devQuestions, 'dev', seen);
+  const dev = makeQuestions(facts, o.devQuestions, 'dev', seen, ranked);
   // A held-out question that some document states could be written by the Generator word for word and
   // train the Solver on the test: up to commit 3aca29c, 87 of the 480 were stated and 2-4 valid
   // questions per run repeated one. Dev questions may be stated: the target set is meant to be reachable.
   for (const d of documents) for (const p of d.problems) seen.add(questionText(p));
-  return { facts, documents, dev, heldout: makeQuestions(facts, o.heldoutQuestions, 'heldout', seen) };
+  return { facts, documents, dev, heldout: makeQuestions(facts, o.heldoutQuestions, 'heldout', seen, ranked), rankedNumbers: ranked };
 }
 
 /** The exported document row (problems stay internal). */

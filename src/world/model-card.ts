@@ -51,6 +51,8 @@ export interface CardFacts {
   mixed?: boolean;
   /** Documents also state arithmetic results (--stated-results=1; WorldOptions.statedResults). */
   statedResults?: boolean;
+  /** Numeric questions put the right number at a uniformly drawn place (--ranked=1; WorldOptions.rankedNumbers). */
+  rankedNumbers?: boolean;
   /** The folder the script wrote (--out) when not the default public/anchors/tiny-world, so that rerunning the card's command does not overwrite the default anchors. */
   out?: string;
   /** Share of Generator examples on documents with an arithmetic problem forced to ask one (--arithmetic-focus; SftOptions.arithmeticFocus); absent means 0. */
@@ -79,7 +81,7 @@ function orderNote(order: GeneratorOrder | undefined): string {
 function shapeFlags(f: CardFacts): string {
   const c = f.config;
   return `${c.numHiddenLayers !== 4 ? ` --layers=${c.numHiddenLayers}` : ''}${c.hiddenSize !== 128 ? ` --hidden=${c.hiddenSize}` : ''}${c.tieWordEmbeddings ? ' --tie=1' : ''}`
-    + `${f.batchTokens !== 1024 ? ` --batch-tokens=${f.batchTokens}` : ''}${f.lr !== 0.003 ? ` --lr=${f.lr}` : ''}${f.scale !== DEFAULT_WORLD.scale ? ` --scale=${f.scale}` : ''}${f.mixed ? ' --mixed=1' : ''}${f.statedResults ? ' --stated-results=1' : ''}`;
+    + `${f.batchTokens !== 1024 ? ` --batch-tokens=${f.batchTokens}` : ''}${f.lr !== 0.003 ? ` --lr=${f.lr}` : ''}${f.scale !== DEFAULT_WORLD.scale ? ` --scale=${f.scale}` : ''}${f.mixed ? ' --mixed=1' : ''}${f.statedResults ? ' --stated-results=1' : ''}${f.rankedNumbers ? ' --ranked=1' : ''}`;
 }
 
 function inductionFlags(f: CardFacts): string {
@@ -118,6 +120,9 @@ function inductionLine(f: CardFacts): string {
 
 export function anchorModelCard(f: CardFacts, isFinal: boolean): string {
   const c = f.config;
+  const docsDir = `public/world${f.mixed ? '-mixed' : ''}${f.statedResults ? '-results' : ''}${f.rankedNumbers ? '-ranked' : ''}`;
+  // A ranked world has its own dev and held-out sets (build-world writes them beside its documents).
+  const evalDir = f.rankedNumbers ? docsDir : 'public/world';
   return `# tiny-world anchor (Llama, ${(f.parameters / 1e6).toFixed(2)}M parameters)
 
 ${isFinal ? 'Final weights.' : `**Checkpoint in progress** (step ${f.steps} of ${f.plannedSteps || 'not yet planned'}).`}
@@ -137,7 +142,7 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 - Architecture: LlamaForCausalLM, hidden ${c.hiddenSize}, ${c.numHiddenLayers} layers, ${c.numAttentionHeads} heads / ${c.numKeyValueHeads} KV heads (head_dim ${c.headDim}), MLP ${c.intermediateSize}, context ${c.maxPositionEmbeddings}, ${c.tieWordEmbeddings ? 'lm_head tied to the embeddings' : 'untied lm_head'}, F32
 
 ## Data
-- World: \`scripts/build-world.ts --seed=${f.seed} --scale=${f.scale}${f.mixed ? ' --mixed=1' : ''}${f.statedResults ? ' --stated-results=1' : ''}\` (${f.documents} documents in public/world${f.mixed ? '-mixed' : ''}${f.statedResults ? '-results' : ''}/documents.json${f.mixed ? ', each stating problems of two or three question types of its topic' : ''}${f.statedResults ? ', arithmetic results stated' : ''}, ${f.devQuestions} dev MCQs in public/world/dev.json, ${f.heldoutQuestions} held-out MCQs of the dev kinds in public/world/heldout.json); code in src/world.
+- World: \`scripts/build-world.ts --seed=${f.seed} --scale=${f.scale}${f.mixed ? ' --mixed=1' : ''}${f.statedResults ? ' --stated-results=1' : ''}${f.rankedNumbers ? ' --ranked=1' : ''}\` (${f.documents} documents in ${docsDir}/documents.json${f.mixed ? ', each stating problems of two or three question types of its topic' : ''}${f.statedResults ? ', arithmetic results stated' : ''}${f.rankedNumbers ? ', every numeric question\'s right number at a uniformly drawn place among its choices' : ''}, ${f.devQuestions} dev MCQs in ${evalDir}/dev.json, ${f.heldoutQuestions} held-out MCQs of the dev kinds in ${evalDir}/heldout.json); code in src/world.
 - SFT mix (${f.trainExamples} training examples; loss on the reply tokens only, end-of-turn included):
   - ${f.generatorExamples} Generator examples: compact §3.1 prompt with a world document → one JSON MCQ (question_text, 4 choices, ground_truth) restating the facts of one problem in the document${orderNote(f.generatorOrder)}${f.arithmeticFocus ? `; where the document states an arithmetic problem, the example asks one with probability ${f.arithmeticFocus} (else a problem drawn uniformly)` : ''}.
   - ${f.solverExamples} Solver examples: §3.5 prompt → one derivation line + \`\\boxed{X}\`${f.markLetter === 'paren' ? ', the letter also named right after the answer ("So the answer is Geba (D). \\\\boxed{D}")' : f.markLetter === 'adjacent' ? ', the letter also named right after the answer ("So the answer is Geba D. \\\\boxed{D}")' : ''}. On the reasoning skills (two-hop, arithmetic) the label is a typical mistake with probability ${f.mistakeRate}, so the Solver starts above chance with room to improve. Dev and held-out questions are excluded from all SFT data.

@@ -42,7 +42,7 @@ export interface Problem {
   result?: string;
 }
 
-const ask = (s: Stream, topic: Topic, type: QuestionType) => ({ s, topic, type });
+const ask = (s: Stream, topic: Topic, type: QuestionType, ranked: boolean) => ({ s, topic, type, ranked });
 type Ctx = ReturnType<typeof ask>;
 
 /** Three distinct distractors: preferred ones first, then near misses of a number. */
@@ -56,6 +56,39 @@ function fillNumbers(answer: number, preferred: number[], fmt: (n: number) => st
   for (let k = 1; out.length < 3; k++) add(answer + (s.next() < 0.5 ? k : -k) * (1 + s.nextInt(2)));
   return out;
 }
+
+/**
+ * A ranked world's numeric distractors: exactly `above` of the three are larger than the answer, so the
+ * right number's place among the choices is the caller's uniform draw, not a property of the kind (in
+ * the plain world a trip's or a war's end always has the total plus one above it: docs/experiment.md,
+ * item 27). `must` (the mistake's answer, on the side the caller chose) comes first, then `higher` and
+ * `lower` candidates, then near misses. An answer too small for the distractors below is filled above.
+ */
+function rankedNumbers(answer: number, above: number, must: number | undefined, higher: number[], lower: number[],
+  fmt: (n: number) => string, s: Stream): string[] {
+  const out: number[] = [];
+  const count = (up: boolean) => out.filter((n) => n > answer === up).length;
+  const add = (n: number, up: boolean) => {
+    if (n >= 0 && n !== answer && n > answer === up && !out.includes(n) && count(up) < (up ? above : 3 - above)) out.push(n);
+  };
+  if (must !== undefined) add(must, must > answer);
+  for (const n of higher) add(n, true);
+  for (const n of lower) add(n, false);
+  for (let k = 1; count(true) < above; k++) add(answer + k * (1 + s.nextInt(2)), true);
+  for (let k = 1; count(false) < 3 - above && answer - k >= 0; k++) add(answer - k * (1 + s.nextInt(2)), false);
+  for (let k = 1; out.length < 3; k++) if (!out.includes(answer + k)) out.push(answer + k);
+  return out.map(fmt);
+}
+
+/** Numeric distractors of a lookup: near misses, or in a ranked world near misses at a drawn place. */
+const lookupNumbers = (c: Ctx, answer: number, fmt: (n: number) => string): string[] =>
+  c.ranked ? rankedNumbers(answer, c.s.nextInt(4), undefined, [], [], fmt, c.s) : fillNumbers(answer, [], fmt, c.s);
+
+/**
+ * An arithmetic problem's off-by-one mistake ("a + b = total ± 1"), the side a ranked world needs: below
+ * when no distractor may be larger, above when all three must be, else either.
+ */
+const offByOne = (s: Stream, above: number): 1 | -1 => (above === 0 ? -1 : above === 3 ? 1 : s.next() < 0.5 ? 1 : -1);
 
 function otherNames(pool: readonly string[], exclude: readonly string[], s: Stream, count: number): string[] {
   const out: string[] = [];
@@ -126,7 +159,7 @@ function quantities(w: WorldFacts, c: Ctx): Problem {
   if (c.type === 'lookup') {
     return mk(c, {
       facts: [`${a.name} has ${na} ${item}.`], question: `How many ${item} does ${a.name} have?`, answer: num(na),
-      distractors: fillNumbers(na, [], num, s), reasoning: `${a.name} has ${na} ${item}. So the answer is ${na}.`,
+      distractors: lookupNumbers(c, na, num), reasoning: `${a.name} has ${na} ${item}. So the answer is ${na}.`,
     });
   }
   if (c.type === 'comparison') {
@@ -145,26 +178,33 @@ function moreThan(c: Ctx, x: Person, y: Person, item: string): Problem {
   const [lo, hi] = x.holdings[item] < y.holdings[item] ? [x, y] : [y, x];
   const [nl, nh] = [lo.holdings[item], hi.holdings[item]];
   const d = nh - nl;
+  const says = (n: number, op: string) => ({ answer: String(n), reasoning: `${hi.name} has ${op} = ${n} ${item}. So the answer is ${n}.` });
+  // Both natural mistakes are below the answer; a ranked world with every distractor above adds one too many.
+  const natural = nl - d >= 0 && nl - d !== nh ? says(nl - d, `${nl} - ${d}`) : { answer: String(d), reasoning: `${hi.name} has ${d} ${item}. So the answer is ${d}.` };
+  const above = c.ranked ? c.s.nextInt(4) : -1;
+  const mistake = above === 3 ? says(nh + 1, `${nl} + ${d}`) : natural;
   return mk(c, {
     facts: [`${lo.name} has ${nl} ${item}.`, `${hi.name} has ${d} more ${item} than ${lo.name}.`],
     question: `How many ${item} does ${hi.name} have?`, answer: String(nh),
-    distractors: fillNumbers(nh, [Math.abs(nl - d), d, nl], String, c.s),
+    distractors: c.ranked
+      ? rankedNumbers(nh, above, Number(mistake.answer), [nh + d, nh + 1], [Math.abs(nl - d), d, nl], String, c.s)
+      : fillNumbers(nh, [Math.abs(nl - d), d, nl], String, c.s),
     reasoning: `${hi.name} has ${nl} + ${d} = ${nh} ${item}. So the answer is ${nh}.`,
     result: `In all, ${hi.name} has ${nh} ${item}.`,
-    mistake: nl - d >= 0 && nl - d !== nh
-      ? { answer: String(nl - d), reasoning: `${hi.name} has ${nl} - ${d} = ${nl - d} ${item}. So the answer is ${nl - d}.` }
-      : { answer: String(d), reasoning: `${hi.name} has ${d} ${item}. So the answer is ${d}.` },
+    mistake,
   });
 }
 
 function together(c: Ctx, a: Person, b: Person, item: string): Problem {
   const [na, nb] = [a.holdings[item], b.holdings[item]];
   const sum = na + nb;
-  const wrong = sum + (c.s.next() < 0.5 ? 1 : -1);
+  const above = c.ranked ? c.s.nextInt(4) : -1;
+  const wrong = sum + (c.ranked ? offByOne(c.s, above) : c.s.next() < 0.5 ? 1 : -1);
+  const lower = [Math.max(na, nb), Math.abs(na - nb)];
   return mk(c, {
     facts: [`${a.name} has ${na} ${item}.`, `${b.name} has ${nb} ${item}.`],
     question: `How many ${item} do ${a.name} and ${b.name} have together?`, answer: String(sum),
-    distractors: fillNumbers(sum, [wrong, Math.max(na, nb), Math.abs(na - nb)], String, c.s),
+    distractors: c.ranked ? rankedNumbers(sum, above, wrong, [], lower, String, c.s) : fillNumbers(sum, [wrong, ...lower], String, c.s),
     reasoning: `Together they have ${na} + ${nb} = ${sum} ${item}. So the answer is ${sum}.`,
     result: `Together, ${a.name} and ${b.name} have ${sum} ${item}.`,
     mistake: { answer: String(wrong), reasoning: `Together they have ${na} + ${nb} = ${wrong} ${item}. So the answer is ${wrong}.` },
@@ -184,7 +224,7 @@ function travel(w: WorldFacts, c: Ctx): Problem {
     return mk(c, {
       facts: [`The road from ${a.name} to ${b.name} is ${r1.miles} miles long.`],
       question: `How long is the road from ${a.name} to ${b.name}?`, answer: miles(r1.miles),
-      distractors: fillNumbers(r1.miles, [], miles, s),
+      distractors: lookupNumbers(c, r1.miles, miles),
       reasoning: `The road from ${a.name} to ${b.name} is ${r1.miles} miles long. So the answer is ${miles(r1.miles)}.`,
     });
   }
@@ -201,15 +241,22 @@ function travel(w: WorldFacts, c: Ctx): Problem {
     });
   }
   const total = r1.miles + r2.miles;
+  const [long, short] = [Math.max(r1.miles, r2.miles), Math.min(r1.miles, r2.miles)];
+  const added = (n: number) => ({ answer: miles(n), reasoning: `The trip is ${r1.miles} + ${r2.miles} = ${n} miles. So the answer is ${miles(n)}.` });
+  const above = c.ranked ? s.nextInt(4) : -1;
+  // The subtraction mistake is below the total; with equal roads, or a ranked place that needs one above, an off-by-one.
+  const mistake = long !== short && above < 3
+    ? { answer: miles(long - short), reasoning: `The trip is ${long} - ${short} = ${long - short} miles. So the answer is ${miles(long - short)}.` }
+    : added(total + (c.ranked ? offByOne(s, above) : 1));
   return mk(c, {
     facts: [`The road from ${a.name} to ${b.name} is ${r1.miles} miles long.`, `The road from ${b.name} to ${cName} is ${r2.miles} miles long.`],
     question: `How many miles is the trip from ${a.name} to ${cName} through ${b.name}?`, answer: miles(total),
-    distractors: fillNumbers(total, [Math.max(r1.miles, r2.miles), Math.abs(r1.miles - r2.miles), total + 1], miles, s),
+    distractors: c.ranked
+      ? rankedNumbers(total, above, parseInt(mistake.answer, 10), [total + 1], [long, long - short], miles, s)
+      : fillNumbers(total, [long, long - short, total + 1], miles, s),
     reasoning: `The trip is ${r1.miles} + ${r2.miles} = ${total} miles. So the answer is ${miles(total)}.`,
     result: `The trip from ${a.name} to ${cName} through ${b.name} is ${total} miles.`,
-    mistake: r1.miles !== r2.miles
-      ? { answer: miles(Math.abs(r1.miles - r2.miles)), reasoning: `The trip is ${Math.max(r1.miles, r2.miles)} - ${Math.min(r1.miles, r2.miles)} = ${Math.abs(r1.miles - r2.miles)} miles. So the answer is ${miles(Math.abs(r1.miles - r2.miles))}.` }
-      : { answer: miles(total + 1), reasoning: `The trip is ${r1.miles} + ${r2.miles} = ${total + 1} miles. So the answer is ${miles(total + 1)}.` },
+    mistake,
   });
 }
 
@@ -260,7 +307,7 @@ function timeline(w: WorldFacts, c: Ctx): Problem {
   if (c.type === 'lookup') {
     return mk(c, {
       facts: [`${cap(e.name)} began in year ${e.startYear}.`], question: `In which year did ${e.name} begin?`,
-      answer: year(e.startYear), distractors: fillNumbers(e.startYear, [], year, s),
+      answer: year(e.startYear), distractors: lookupNumbers(c, e.startYear, year),
       reasoning: `${cap(e.name)} began in year ${e.startYear}. So the answer is ${year(e.startYear)}.`,
     });
   }
@@ -276,22 +323,31 @@ function timeline(w: WorldFacts, c: Ctx): Problem {
     });
   }
   const end = e.startYear + e.years;
+  const says = (n: number, op: string) => ({ answer: year(n), reasoning: `It ended in year ${e.startYear} ${op} ${e.years} = ${n}. So the answer is ${year(n)}.` });
+  const above = c.ranked ? s.nextInt(4) : -1;
+  // The subtraction mistake is below the end; a ranked world with every distractor above adds one too many.
+  const mistake = above === 3 ? says(end + 1, '+') : says(e.startYear - e.years, '-');
   return mk(c, {
     facts: [`${cap(e.name)} began in year ${e.startYear}.`, `It lasted ${e.years} years.`],
     question: `In which year did ${e.name} end?`, answer: year(end),
-    distractors: fillNumbers(end, [e.startYear, e.startYear - e.years, end + 1], year, s),
+    distractors: c.ranked
+      ? rankedNumbers(end, above, Number(mistake.answer.slice(5)), [end + 1, end + e.years], [e.startYear, e.startYear - e.years], year, s)
+      : fillNumbers(end, [e.startYear, e.startYear - e.years, end + 1], year, s),
     reasoning: `It ended in year ${e.startYear} + ${e.years} = ${end}. So the answer is ${year(end)}.`,
     result: `${cap(e.name)} ended in year ${end}.`,
-    mistake: { answer: year(e.startYear - e.years), reasoning: `It ended in year ${e.startYear} - ${e.years} = ${e.startYear - e.years}. So the answer is ${year(e.startYear - e.years)}.` },
+    mistake,
   });
 }
 
 const BUILDERS: Record<Topic, (w: WorldFacts, c: Ctx) => Problem> = { kinship, quantities, travel, chemistry, timeline };
 
-/** One problem of a topic and a type that topic supports, drawn with `s`. */
-export function drawProblem(w: WorldFacts, topic: Topic, type: QuestionType, s: Stream): Problem {
+/**
+ * One problem of a topic and a type that topic supports, drawn with `s`. `ranked`: numeric distractors put
+ * the right number at a uniformly drawn place among the choices (rankedNumbers); the draws then differ.
+ */
+export function drawProblem(w: WorldFacts, topic: Topic, type: QuestionType, s: Stream, ranked = false): Problem {
   if (!TOPIC_TYPES[topic].includes(type)) throw new Error(`world: topic ${topic} has no ${type} questions`);
-  const p = BUILDERS[topic](w, ask(s, topic, type));
+  const p = BUILDERS[topic](w, ask(s, topic, type, ranked));
   const all = [p.answer, ...p.distractors];
   if (p.distractors.length !== 3 || new Set(all.map((x) => x.toLowerCase())).size !== 4) {
     throw new Error(`world: ${topic}/${type} problem has bad choices ${JSON.stringify(all)}`);

@@ -136,7 +136,7 @@ export function buildSftExamples(world: World, opts: Partial<SftOptions> = {}): 
   const kinds = allKinds();
   for (let i = 0, drawn = 0; i < o.solverExamples; drawn++) {
     const [topic, type] = kinds[drawn % kinds.length];
-    const p = drawProblem(world.facts, topic, type, worldStream(seed, 'sft-problem', drawn));
+    const p = drawProblem(world.facts, topic, type, worldStream(seed, 'sft-problem', drawn), world.rankedNumbers);
     if (evalTexts.has(questionText(p))) continue;
     out.push(solverExample(p, i++, seed, o.mistakeRate, o.markLetter));
   }
