@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRanks, numericRank, tallyCurriculumRanks, tallyHeldoutRanks } from './choice-rank.ts';
+import { mergeRanks, numericRank, orderTwins, tallyCurriculumRanks, tallyHeldoutRanks } from './choice-rank.ts';
 import { HOP_QUESTION, SUM_QUESTION } from './heldout-fixtures.ts';
 import type { QuestionRow } from '../infuser/run-records.ts';
 
@@ -50,5 +50,31 @@ describe('choice ranks', () => {
     expect(t.scored).toEqual([2, 1]);
     expect(t.influencePercentile[0]).toBeCloseTo(1 + 0.5, 12);
     expect(t.influencePercentile[1]).toBeCloseTo(0, 12);
+  });
+});
+
+describe('order twins', () => {
+  it('mirrors the distractors above the right number below it, and the nearest below above it, keeping letters', () => {
+    // Right 30 (C), second largest: the original is the not-largest twin.
+    const t = orderTwins(['year 12', 'year 18', 'year 30', 'year 31'], 2)!;
+    expect(t.notLargest).toEqual(['year 12', 'year 18', 'year 30', 'year 31']);
+    expect(t.largest).toEqual(['year 12', 'year 18', 'year 30', 'year 29']);
+    // Right 9 (A) largest: 7 mirrors to 11.
+    const u = orderTwins(['9', '7', '2', '4'], 0)!;
+    expect(u.largest).toEqual(['9', '7', '2', '4']);
+    expect(u.notLargest).toEqual(['9', '11', '2', '4']);
+    for (const [twin, largest] of [[t.largest, true], [t.notLargest, false], [u.largest, true], [u.notLargest, false]] as const) {
+      const correct = twin === t.largest || twin === t.notLargest ? 2 : 0;
+      expect(numericRank(twin, correct) === 0).toBe(largest);
+      expect(new Set(twin).size).toBe(4);
+    }
+  });
+
+  it('takes the nearest free number when a mirror is taken or negative, and refuses when none is left', () => {
+    // 5 mirrors to 1, which is taken: the nearest free below 3 is 2; 9 mirrors to -3: then 0.
+    expect(orderTwins(['3', '5', '1', '9'], 0)!.largest).toEqual(['3', '2', '1', '0']);
+    expect(orderTwins(['1', '5', '0', '9'], 0)).toBeNull();
+    expect(orderTwins(['12 miles', 'year 3', '4 miles', '5 miles'], 0)).toBeNull();
+    expect(orderTwins(['Geba', '3', '4', '5'], 1)).toBeNull();
   });
 });

@@ -127,3 +127,40 @@ export function mergeRanks<T extends RankTally>(a: Record<string, T>, b: Record<
   }
   return a;
 }
+
+/**
+ * Two versions of a numeric question's choices that differ only in distractor values: in `largest` the
+ * right number is the largest choice, in `notLargest` it is not; one of them is the choices as given.
+ * Letters and the right choice stay where they are. A distractor is moved across the right number by
+ * mirroring it (right ± its distance), or to the nearest free number on that side when the mirror is taken
+ * or negative. Null when the choices are not distinct numbers written alike ("year N", "N miles", "N").
+ */
+export function orderTwins(choices: readonly string[], correct: number): { largest: string[]; notLargest: string[] } | null {
+  const parts = choices.map((c) => /^(\D*?)(\d+)(\D*)$/.exec(c));
+  if (parts.some((p) => p === null) || correct < 0 || correct >= choices.length) return null;
+  const [pre, post] = [parts[0]![1], parts[0]![3]];
+  if (parts.some((p) => p![1] !== pre || p![3] !== post)) return null;
+  const nums = parts.map((p) => Number(p![2]));
+  if (new Set(nums).size !== nums.length) return null;
+  const right = nums[correct];
+  const write = (ns: number[]) => ns.map((n) => `${pre}${n}${post}`);
+  const place = (ns: number[], i: number, preferred: number, step: 1 | -1): boolean => {
+    const free = (m: number) => m >= 0 && (m - right) * step > 0 && !ns.includes(m);
+    const candidates = [preferred];
+    for (let m = right + step; m >= 0 && candidates.length < 1000; m += step) candidates.push(m);
+    const m = candidates.find(free);
+    if (m !== undefined) ns[i] = m;
+    return m !== undefined;
+  };
+  const largest = [...nums];
+  for (let i = 0; i < nums.length; i++) {
+    if (i !== correct && nums[i] > right && !place(largest, i, 2 * right - nums[i], -1)) return null;
+  }
+  const notLargest = [...nums];
+  if (nums.every((n, i) => i === correct || n < right)) {
+    // The distractor nearest below goes as far above.
+    const below = nums.map((n, i) => [n, i]).filter(([, i]) => i !== correct).sort((a, b) => b[0] - a[0])[0][1];
+    if (!place(notLargest, below, 2 * right - nums[below], 1)) return null;
+  }
+  return { largest: write(largest), notLargest: write(notLargest) };
+}
