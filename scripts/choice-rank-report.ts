@@ -88,6 +88,17 @@ for (const kind of kinds) {
   }
 }
 
+console.log('\n## Sampled accuracy on the held-out numeric questions, by the right number\'s place\n');
+console.log('A Solver that reads the place instead of adding is right more often at one place than at the others.\n');
+console.log('| kind | method | right largest | second | third | smallest |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const kind of kinds) {
+  for (const [method, b] of sampled) {
+    const s = b[kind];
+    if (s) console.log(`| ${kind} | ${method} | ${[0, 1, 2, 3].map((r) => pct(s.rightByPlace[r] ?? 0, s.answersByPlace[r] ?? 0)).join(' | ')} |`);
+  }
+}
+
 const scoredMethods = [...curriculum].filter(([, t]) => Object.values(t).some((c) => c.scored.some((n) => n > 0)));
 if (scoredMethods.length > 0) {
   console.log('\n## Influence percentile within the iteration of the trained questions, by the right number\'s place\n');

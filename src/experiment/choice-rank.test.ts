@@ -27,9 +27,14 @@ describe('choice ranks', () => {
 
   it('tallies the right rank of numeric held-out questions, and the answers that are right or pick the largest', () => {
     const t = tallyHeldoutRanks([sum, hop], [['D', 'C', 'c', null], ['C']]);
-    expect(t['timeline/arithmetic']).toEqual({ questions: 1, rightRank: [0, 1], answers: 4, right: 1, largest: 2 });
+    // The right number is the second largest: all four answers count at place 1, the one right answer too.
+    expect(t['timeline/arithmetic']).toEqual({
+      questions: 1, rightRank: [0, 1], answers: 4, right: 1, largest: 2, answersByPlace: [0, 4, 0, 0], rightByPlace: [0, 1, 0, 0],
+    });
     expect(t['kinship/two_hop']).toBeUndefined();
-    expect(mergeRanks(mergeRanks({}, t), t)['timeline/arithmetic']).toEqual({ questions: 2, rightRank: [0, 2], answers: 8, right: 2, largest: 4 });
+    expect(mergeRanks(mergeRanks({}, t), t)['timeline/arithmetic']).toEqual({
+      questions: 2, rightRank: [0, 2], answers: 8, right: 2, largest: 4, answersByPlace: [0, 8, 0, 0], rightByPlace: [0, 2, 0, 0],
+    });
     expect(t['timeline/arithmetic'].rightRank).toEqual([0, 1]);
     expect(() => tallyHeldoutRanks([sum], [['A'], ['B']])).toThrow(/2 questions answered but the held-out file has 1/);
     expect(() => tallyHeldoutRanks([{ ...sum, ground_truth: 'E' }], [['A']])).toThrow(/question 0 has ground truth "E"/);

@@ -38,6 +38,9 @@ export interface PickRankTally extends RankTally {
   right: number;
   /** Answers that picked the largest number. */
   largest: number;
+  /** Per place of the right number (0 = largest): answers to such questions, and the right ones. */
+  answersByPlace: number[];
+  rightByPlace: number[];
 }
 
 const addRank = (t: RankTally, r: number) => {
@@ -61,12 +64,18 @@ export function tallyHeldoutRanks(questions: readonly HeldoutQuestionRow[], pred
     const right = rightChoice(q, i);
     const rank = numericRank(q.choices, right);
     if (rank === null) return;
-    const t = (out[kindOf(q.topic ?? null, q.question_type ?? null)] ??= { questions: 0, rightRank: [], answers: 0, right: 0, largest: 0 });
+    const t = (out[kindOf(q.topic ?? null, q.question_type ?? null)] ??= {
+      questions: 0, rightRank: [], answers: 0, right: 0, largest: 0, answersByPlace: [0, 0, 0, 0], rightByPlace: [0, 0, 0, 0],
+    });
     addRank(t, rank);
     for (const p of answers) {
       t.answers++;
+      t.answersByPlace[rank] = (t.answersByPlace[rank] ?? 0) + 1;
       const j = choiceIndex(p);
-      if (j === right) t.right++;
+      if (j === right) {
+        t.right++;
+        t.rightByPlace[rank] = (t.rightByPlace[rank] ?? 0) + 1;
+      }
       if (j >= 0 && j < q.choices.length && numericRank(q.choices, j) === 0) t.largest++;
     }
   });

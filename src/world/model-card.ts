@@ -152,6 +152,6 @@ One model serves as both the Generator and the Solver base of the INFUSER Lab's 
 - Final training loss (moving average, per reply token): ${f.trainLoss.toFixed(4)}
 - Held-out loss (${f.heldOut} unseen SFT examples): ${f.heldOutLoss.toFixed(4)}
 - Held-out boxed-letter accuracy (teacher-forced, ${f.heldOutLetters} Solver replies; the letter follows from the reply's derivation and the choice list, so a model that only learnt the template scores about 25%): ${(100 * f.heldOutLetterAccuracy).toFixed(1)}%
-- Starting Generator validity and Solver dev accuracy: not measured here; measure them with the lab's generation code (src/model/generate.ts) on public/world/dev.json.
+- Starting Generator validity and Solver dev accuracy: not measured here; measure them with the lab's generation code (src/model/generate.ts) on ${evalDir}/dev.json.
 `;
 }
