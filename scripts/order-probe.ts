@@ -8,7 +8,7 @@
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/order-probe.ts [--seed=1] [--answers=8] [--questions=120]
 //     [--model=public/anchors/tiny-world-mixed-focus] [--heldout-file=public/world/heldout.json] [--dev-file=public/world/dev.json]
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/args.ts';
 import { DEFAULT_INPUTS, loadDev, loadRoleModel } from '../src/cli/run-inputs.ts';
 import { Engine } from '../src/engine/engine.ts';
@@ -92,7 +92,8 @@ async function main(): Promise<void> {
   const report = await solver.influence(devGroups, paired.flatMap((r) => [r.largest.group!, r.other.group!]), { ...influenceSettings(config, 0), calibrate: false });
   const score = new Map(paired.map((r, j) => [r, [report.questions[2 * j].score, report.questions[2 * j + 1].score] as const]));
   console.log(`# Influence by the right number's place: one sum, two distractor orders\n`);
-  console.log(`Model ${modelDir}; ${sums.length} held-out sums of ${heldoutFile}; dev pool: the first ${config['data.dev_pool_size']} of ${flags['dev-file'] ?? DEFAULT_INPUTS.dev} `
+  const shown = (path: string) => relative(process.cwd(), path) || path;
+  console.log(`Model ${shown(modelDir)}; ${sums.length} held-out sums of ${shown(heldoutFile)}; dev pool: the first ${config['data.dev_pool_size']} of ${shown((flags['dev-file'] as string | undefined) ?? DEFAULT_INPUTS.dev)} `
     + `(${devGroups.length} non-degenerate groups); ${n} answers per twin, seed ${seed}, the same sampling keys for both twins; `
     + `influence at iteration 0 (${config['influence.mode']}, ${config['influence.similarity_mode']}, momentum ${config['influence.use_momentum']}). `
     + `"largest": the right number is the largest choice; "other": it is not. Wrong picks of the largest: of the wrong answers, those naming the largest number.\n`);
