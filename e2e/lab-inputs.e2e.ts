@@ -47,7 +47,7 @@ describe('run inputs', () => {
     expect(await status.first().textContent()).toMatch(/Built-in pool \(one question type per document\): \d+ documents|world\/documents\.json is not there yet/);
   });
 
-  it('switches to the mixed worlds: their pools, and the built-in anchors trained on each', async () => {
+  it('switches to the mixed worlds: their pools, the built-in anchors trained on each, and the ranked world\'s own target set', async () => {
     const models = page.getByRole('status').filter({ hasText: /^Built-in anchors/ });
     await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (one question type per document): ready.');
     await page.getByRole('button', { name: 'Use built-in pool with mixed question types' }).click();
@@ -67,8 +67,21 @@ describe('run inputs', () => {
       .toBe('Built-in pool (mixed question types, sums stated): 1200 documents.');
     await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (mixed question types, sums stated): ready.');
     await expect.poll(() => savedSource('docs')).toBe('builtin:results');
+    // The ranked world brings its own target set; leaving it brings back the shared one.
+    const target = page.getByRole('status').filter({ hasText: /^Built-in set/ });
+    await expect.poll(() => target.textContent()).toMatch(/^Built-in set: 96 questions;/);
+    await page.getByRole('button', { name: 'Use built-in pool with numbers at drawn places' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /^Built-in pool/ }).textContent())
+      .toBe('Built-in pool (sums stated, numbers at drawn places): 1200 documents.');
+    await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (sums stated, numbers at drawn places): ready.');
+    await expect.poll(() => target.textContent()).toMatch(/^Built-in set \(sums stated, numbers at drawn places\): 96 questions;/);
+    await expect.poll(() => savedSource('dev')).toBe('builtin:ranked');
+    await page.reload();
+    await expect.poll(() => target.textContent()).toMatch(/^Built-in set \(sums stated, numbers at drawn places\): 96 questions;/);
     await page.getByRole('button', { name: 'Use built-in pool', exact: true }).click();
     await expect.poll(() => models.first().textContent()).toBe('Built-in anchors (one question type per document): ready.');
+    await expect.poll(() => target.textContent()).toMatch(/^Built-in set: 96 questions;/);
+    await expect.poll(() => savedSource('dev')).toBe('builtin:single');
   });
 
   it('previews dropped documents and lists rejected files with reasons', async () => {

@@ -10,10 +10,14 @@ describe('built-in worlds', () => {
     const docs = JSON.parse(readFileSync(shipped(world.documentsUrl), 'utf8')) as unknown[];
     expect(docs.length).toBeGreaterThan(100);
     for (const file of ['config.json', 'tokenizer.json', 'model.safetensors']) expect(existsSync(shipped(world.anchors.base + file))).toBe(true);
+    const dev = JSON.parse(readFileSync(shipped(world.devUrl), 'utf8')) as unknown[];
+    expect(dev.length).toBeGreaterThanOrEqual(32);
   });
 
   it.each(Object.entries(BUILTIN_WORLDS))('%s: its anchors\' model card names its pool as the training world', (_, world) => {
     const card = readFileSync(shipped(`${world.anchors.base}MODEL_CARD.md`), 'utf8');
     expect(card).toMatch(new RegExp(`^- World: .*\\(\\d+ documents in ${shipped(world.documentsUrl)}`, 'm'));
+    // The target set it was measured on is the one the lab loads with this pool.
+    expect(card).toMatch(new RegExp(`^- World: .* dev MCQs in ${shipped(world.devUrl)}`, 'm'));
   });
 });

@@ -13,7 +13,8 @@ export type SavedDocuments =
   | { slot: 'docs'; source: 'builtin'; world: BuiltinWorld; duplicateIds: 'error' | 'suffix' }
   | { slot: 'docs'; source: 'files'; files: InputFile[]; duplicateIds: 'error' | 'suffix' };
 export type SavedDev =
-  | { slot: 'dev'; source: 'builtin'; conventions: Record<string, GroundTruthConvention> }
+  // `world`: whose built-in target set (records written before the ranked world have none: 'single').
+  | { slot: 'dev'; source: 'builtin'; world?: BuiltinWorld; conventions: Record<string, GroundTruthConvention> }
   | { slot: 'dev'; source: 'files'; files: InputFile[]; conventions: Record<string, GroundTruthConvention> };
 
 /** A role's starting weights: built-in anchors by world, or a dropped Hugging Face folder's files. */

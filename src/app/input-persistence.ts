@@ -16,8 +16,8 @@ function documentsRecord(s: Pick<PoolState, 'docs' | 'duplicateIds'>): SavedDocu
 }
 
 function devRecord(s: Pick<PoolState, 'dev' | 'conventions'>): SavedDev | null {
-  const { source, files } = s.dev;
-  if (source === 'builtin') return { slot: 'dev', source, conventions: s.conventions };
+  const { source, world, files } = s.dev;
+  if (source === 'builtin') return { slot: 'dev', source, world: world ?? 'single', conventions: s.conventions };
   if (source === 'files') return { slot: 'dev', source, files, conventions: s.conventions };
   return null;
 }
@@ -45,7 +45,7 @@ export function startInputPersistence(onError: (message: string) => void): () =>
     const docs = docsChanged ? documentsRecord(state) : null;
     if (docs !== null) saveInputs(docs).catch((e: Error) => onError(`Your documents were not saved for the next visit: ${e.message}`));
     const devChanged = state.dev.files !== previous.dev.files || state.dev.source !== previous.dev.source
-      || state.conventions !== previous.conventions;
+      || state.dev.world !== previous.dev.world || state.conventions !== previous.conventions;
     const dev = devChanged ? devRecord(state) : null;
     if (dev !== null) saveInputs(dev).catch((e: Error) => onError(`Your target set was not saved for the next visit: ${e.message}`));
   });

@@ -3,13 +3,20 @@
 // a convention (§10.1). State in stores/pool.ts.
 import { useEffect } from 'react';
 import type { GroundTruthConvention } from '../../data/dev-pool.ts';
+import { BUILTIN_WORLDS, type BuiltinWorld } from '../builtin-worlds.ts';
 import { selectBuiltConfig, useConfigStore } from '../stores/config.ts';
 import { usePoolStore } from '../stores/pool.ts';
 import { DropZone } from './DropZone.tsx';
 import { RejectedList } from './RejectedList.tsx';
 
+/** Names a built-in world whose target set is its own, not the shared one. */
+const ownSet = (world: BuiltinWorld | null): string =>
+  world !== null && BUILTIN_WORLDS[world].devUrl !== BUILTIN_WORLDS.single.devUrl ? ` (${BUILTIN_WORLDS[world].label})` : '';
+
 export function DevSetPanel() {
   const dev = usePoolStore((s) => s.dev);
+  // The built-in target set that belongs with the pool in use (the ranked world has its own).
+  const poolWorld = usePoolStore((s) => (s.docs.source === 'builtin' ? s.docs.world : null)) ?? 'single';
   const conventions = usePoolStore((s) => s.conventions);
   const { loadDev, loadBuiltinDev, restoreDev, setConvention } = usePoolStore.getState();
   const poolSize = useConfigStore((s) => selectBuiltConfig(s).config?.['data.dev_pool_size'] ?? 64);
@@ -26,12 +33,12 @@ export function DevSetPanel() {
       <p className="doc">Multiple-choice dev questions; the Solver&apos;s gradient on them is what influence aligns with.</p>
       <DropZone label="Dev set" accept=".json,.jsonl" hint="Reference dev-pool JSON or JSONL." onFiles={(f) => loadDev(f, 'files')} />
       <div className="row">
-        <button type="button" onClick={() => void loadBuiltinDev()} aria-pressed={dev.source === 'builtin'}>Use built-in target set</button>
+        <button type="button" onClick={() => void loadBuiltinDev(poolWorld)} aria-pressed={dev.source === 'builtin'}>Use built-in target set</button>
       </div>
       <p role="status" className={dev.status === 'error' ? 'message error' : 'message'}>
         {dev.status === 'loading' && 'Loading the target set…'}
         {dev.status === 'ready' && result !== null
-          && `${dev.source === 'builtin' ? 'Built-in set' : 'Your files'}: ${result.questions.length} questions; the run uses the first ${Math.min(poolSize, result.questions.length)}.`}
+          && `${dev.source === 'builtin' ? `Built-in set${ownSet(dev.world)}` : 'Your files'}: ${result.questions.length} questions; the run uses the first ${Math.min(poolSize, result.questions.length)}.`}
         {dev.message}
       </p>
       {ambiguousFiles.map((file) => (

@@ -71,6 +71,9 @@ function RoleModel({ role, title }: { role: Role; title: string }) {
         <button type="button" onClick={() => void chooseBuiltin(role, 'results')} aria-pressed={builtinWorld === 'results'}>
           Use sums-stated anchors<span className="visually-hidden"> for the {TITLE[role]}</span>
         </button>
+        <button type="button" onClick={() => void chooseBuiltin(role, 'ranked')} aria-pressed={builtinWorld === 'ranked'}>
+          Use drawn-places anchors<span className="visually-hidden"> for the {TITLE[role]}</span>
+        </button>
       </div>
       <p role="status" className={entry.status === 'error' ? 'message error' : 'message'}>
         {source}: {entry.status === 'loading' ? 'reading…' : entry.status === 'ready' ? 'ready.' : entry.message}

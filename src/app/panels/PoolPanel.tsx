@@ -32,6 +32,10 @@ export function PoolPanel() {
   const chooseWorld = (world: BuiltinWorld): void => {
     void loadBuiltinDocuments(world);
     useModelsStore.getState().followWorld(world);
+    // A built-in target set follows the pool when the pool has its own (the ranked world); a dropped one stays.
+    const dev = usePoolStore.getState().dev;
+    const current = dev.world === null ? null : BUILTIN_WORLDS[dev.world].devUrl;
+    if (dev.source !== 'files' && current !== BUILTIN_WORLDS[world].devUrl) void usePoolStore.getState().loadBuiltinDev(world);
   };
   const pool = docs.pool;
   const sizes = pool === null ? null : documentSizes(pool.documents);
@@ -58,6 +62,12 @@ export function PoolPanel() {
           title="The mixed pool with each arithmetic result also stated, so the Generator can copy a right answer to a sum. Built-in anchors switch to the ones trained on it."
         >
           Use built-in pool with sums stated
+        </button>
+        <button
+          type="button" onClick={() => chooseWorld('ranked')} aria-pressed={docs.source === 'builtin' && docs.world === 'ranked'}
+          title="The sums-stated pool rewritten so that a numeric question's right number stands at a randomly drawn place among its choices (largest, second, …), with its own target set. Built-in anchors and a built-in target set switch to it."
+        >
+          Use built-in pool with numbers at drawn places
         </button>
         <label className="inline">
           <input type="checkbox" checked={duplicateIds === 'suffix'} onChange={(e) => setDuplicateIds(e.target.checked ? 'suffix' : 'error')} />

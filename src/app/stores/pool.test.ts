@@ -79,4 +79,25 @@ describe('pool store restore', () => {
     expect(dev.source).toBe('files');
     expect(dev.result?.questions[0].question_text).toBe('Dropped?');
   });
+
+  it('restores the ranked world\'s own target set, and a record without a world as the shared one', async () => {
+    const ranked = BUILTIN_WORLDS.ranked.devUrl;
+    expect(ranked).not.toBe(BUILTIN_WORLDS.single.devUrl);
+    saved.dev = { slot: 'dev', source: 'builtin', world: 'ranked', conventions: {} };
+    let gated = gatedFetch();
+    vi.stubGlobal('fetch', gated.fetchFn);
+    let restoring = usePoolStore.getState().restoreDev();
+    await gated.release(ranked);
+    await restoring;
+    expect(usePoolStore.getState().dev).toMatchObject({ source: 'builtin', world: 'ranked', status: 'ready' });
+    expect(usePoolStore.getState().dev.result?.questions[0].question_text).toBe(`Which one? (${ranked})`);
+    saved.dev = { slot: 'dev', source: 'builtin', conventions: {} }; // written before the ranked world
+    usePoolStore.setState({ dev: { status: 'empty', source: null, world: null, result: null, message: null, files: [] } });
+    gated = gatedFetch();
+    vi.stubGlobal('fetch', gated.fetchFn);
+    restoring = usePoolStore.getState().restoreDev();
+    await gated.release(BUILTIN_WORLDS.single.devUrl);
+    await restoring;
+    expect(usePoolStore.getState().dev).toMatchObject({ source: 'builtin', world: 'single', status: 'ready' });
+  });
 });

@@ -14,13 +14,12 @@ import { selectBuiltConfig, useConfigStore } from './config.ts';
 export type PoolSource = 'builtin' | 'files';
 type Status = 'empty' | 'loading' | 'ready' | 'error';
 
-export const WORLD_DEV_URL = `${import.meta.env?.BASE_URL ?? '/'}world/dev.json`;
-
 interface PoolState {
   /** `world`: which built-in pool, when `source` is 'builtin'. */
   docs: { status: Status; source: PoolSource | null; world: BuiltinWorld | null; pool: DocumentPool | null; message: string | null; files: InputFile[] };
   duplicateIds: 'error' | 'suffix';
-  dev: { status: Status; source: PoolSource | null; result: DevPoolImport | null; message: string | null; files: InputFile[] };
+  /** `world`: whose built-in target set, when `source` is 'builtin' (the ranked world has its own). */
+  dev: { status: Status; source: PoolSource | null; world: BuiltinWorld | null; result: DevPoolImport | null; message: string | null; files: InputFile[] };
   conventions: Record<string, GroundTruthConvention>;
   loadDocuments: (files: InputFile[], source: PoolSource, world?: BuiltinWorld) => Promise<void>;
   loadBuiltinDocuments: (world?: BuiltinWorld) => Promise<void>;
@@ -28,7 +27,8 @@ interface PoolState {
   restoreDocuments: () => Promise<void>;
   setDuplicateIds: (mode: 'error' | 'suffix') => void;
   loadDev: (files: InputFile[], source: PoolSource) => void;
-  loadBuiltinDev: () => Promise<void>;
+  /** The target set that belongs with a built-in pool (BUILTIN_WORLDS[world].devUrl; default 'single'). */
+  loadBuiltinDev: (world?: BuiltinWorld) => Promise<void>;
   /** The last visit's target set and conventions, else the built-in target set. */
   restoreDev: () => Promise<void>;
   setConvention: (file: string, convention: GroundTruthConvention) => void;
@@ -60,21 +60,21 @@ export const usePoolStore = create<PoolState>((set, get) => {
   }
 
   /** Imports a target set now (the import is synchronous, so it cannot be overtaken). */
-  function importDev(files: InputFile[], source: PoolSource): void {
+  function importDev(files: InputFile[], source: PoolSource, world: BuiltinWorld | null = null): void {
     try {
       const result = loadDevPool(files, get().conventions);
       const usable = result.questions.length > 0 || result.unconfirmedFiles.length > 0;
       const message = usable ? null : 'No usable dev question in these files; see the rejected list.';
-      set({ dev: { status: usable ? 'ready' : 'error', source, result, message, files } });
+      set({ dev: { status: usable ? 'ready' : 'error', source, world, result, message, files } });
     } catch (error) {
-      set({ dev: { status: 'error', source, result: null, message: (error as Error).message, files } });
+      set({ dev: { status: 'error', source, world, result: null, message: (error as Error).message, files } });
     }
   }
 
   return {
     docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [] },
     duplicateIds: 'error',
-    dev: { status: 'empty', source: null, result: null, message: null, files: [] },
+    dev: { status: 'empty', source: null, world: null, result: null, message: null, files: [] },
     conventions: {},
     loadDocuments: (files, source, world) => importDocuments(++documentLoads, files, source, world),
     loadBuiltinDocuments: async (world = 'single') => {
@@ -112,14 +112,14 @@ export const usePoolStore = create<PoolState>((set, get) => {
       devLoads++;
       importDev(files, source);
     },
-    loadBuiltinDev: async () => {
+    loadBuiltinDev: async (world = 'single') => {
       const load = ++devLoads;
       set((s) => ({ dev: { ...s.dev, status: 'loading', message: null } }));
       try {
-        const file = await fetchWorldFile(WORLD_DEV_URL);
-        if (load === devLoads) importDev([file], 'builtin');
+        const file = await fetchWorldFile(BUILTIN_WORLDS[world].devUrl);
+        if (load === devLoads) importDev([file], 'builtin', world);
       } catch (error) {
-        if (load === devLoads) set({ dev: { status: 'error', source: 'builtin', result: null, message: (error as Error).message, files: [] } });
+        if (load === devLoads) set({ dev: { status: 'error', source: 'builtin', world, result: null, message: (error as Error).message, files: [] } });
       }
     },
     restoreDev: async () => {
@@ -134,7 +134,7 @@ export const usePoolStore = create<PoolState>((set, get) => {
       }
       set({ conventions: saved.conventions });
       if (saved.source === 'files') get().loadDev(saved.files, 'files');
-      else await get().loadBuiltinDev();
+      else await get().loadBuiltinDev(saved.world ?? 'single');
     },
     setConvention: (file, convention) => {
       set((s) => ({ conventions: { ...s.conventions, [file]: convention } }));
