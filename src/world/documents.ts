@@ -49,8 +49,9 @@ const INTRO: Record<Topic, string> = {
  * problems, dev and held-out sets are unchanged.
  * `rankedNumbers`: every numeric question's right number stands at a uniformly drawn place among its
  * choices, in documents' problems, dev and held-out sets and SFT data alike (drawProblem's `ranked`). The
- * plain world's trip and war-end sums always carry the total plus one, so the right number is never the
- * largest there, and generated curricula taught Solvers to pick the largest (docs/experiment.md, item 27).
+ * plain world's trip and war-end sums always carry the total plus one, so the right number is always the
+ * second largest there, and its anchors learnt to read that place instead of adding (docs/experiment.md,
+ * items 27–28).
  * Its draws differ from the plain world's, so it is a different world with its own dev and held-out sets.
  */
 export interface WorldOptions {
