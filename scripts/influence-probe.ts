@@ -15,7 +15,7 @@ import type { DevQuestion } from '../src/data/dev-pool.ts';
 import type { RunConfig } from '../src/infuser/config.ts';
 import { createEngineRoles } from '../src/infuser/engine-roles.ts';
 import { buildSolverMessages } from '../src/infuser/prompts.ts';
-import { answerGroup, influenceSettings } from '../src/infuser/iteration.ts';
+import { answerDevPool, answerGroup, influenceSettings, sampling } from '../src/infuser/iteration.ts';
 import { isDegenerate } from '../src/infuser/rewards.ts';
 import type { AnswerGroup } from '../src/infuser/roles.ts';
 import { methodConfig, presetSettings } from '../src/experiment/settings.ts';
@@ -36,7 +36,6 @@ async function main(): Promise<void> {
   const n = (flags.answers as number | undefined) ?? 8;
   const settings = presetSettings('full');
   const config: RunConfig = methodConfig(settings, 'infuser', seed);
-  const pool = config['data.dev_pool_size'];
   const heldout = (flags.heldout as number | undefined) ?? 64;
   const engine = new Engine(await acquireFastGpu('gles'));
   const { model } = await loadRoleModel(resolve((flags.model as string | undefined) ?? 'public/anchors/tiny-world'), '--solver');
@@ -44,21 +43,13 @@ async function main(): Promise<void> {
   const { questions: dev } = await loadDev(undefined, 'auto', config, warn);
   const { questions: held } = await loadDev(DEFAULT_INPUTS.heldout, 'auto', config, warn, heldout, '--heldout');
   const { solver } = createEngineRoles(engine, { generator: model, solver: model, config });
-  const sampling = {
-    temperature: config['solver.rollout.temperature'], topP: config['solver.rollout.top_p'], maxNewTokens: config['solver.rollout.response_length'],
-  };
   const answer = async (q: DevQuestion, i: number, count: number, tag: string) => {
     const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, q.choices));
-    const answers = await solver.sample({ promptIds, n: count, stream: 'solver_sample', keys: [0, tag, i], sampling });
+    const answers = await solver.sample({ promptIds, n: count, stream: 'solver_sample', keys: [0, tag, i], sampling: sampling(config, 'solver') });
     return { q, promptIds, answers };
   };
   // The dev reference: Stage 1 of iteration 0.
-  const devGroups: AnswerGroup[] = [];
-  for (let i = 0; i < Math.min(pool, dev.length); i++) {
-    const { q, promptIds, answers } = await answer(dev[i], i, config['solver.rollout.n'], 'dev');
-    const scores = answers.map((a) => scoreResponse(a.text, LETTERS[q.correct_index]));
-    if (!isDegenerate(scores)) devGroups.push(answerGroup({ promptIds, answers, scores }));
-  }
+  const devGroups = (await answerDevPool(solver, dev, config, 0)).filter((q) => !isDegenerate(q.scores)).map(answerGroup);
   const right: AnswerGroup[] = [];
   const wrong: AnswerGroup[] = [];
   const kinds: string[] = [];

@@ -17,20 +17,21 @@ import type { DevQuestion } from '../src/data/dev-pool.ts';
 import type { RunConfig } from '../src/infuser/config.ts';
 import { createEngineRoles } from '../src/infuser/engine-roles.ts';
 import { buildSolverMessages } from '../src/infuser/prompts.ts';
-import { answerGroup, influenceSettings } from '../src/infuser/iteration.ts';
+import { answerDevPool, answerGroup, influenceSettings, sampling } from '../src/infuser/iteration.ts';
 import { isDegenerate } from '../src/infuser/rewards.ts';
 import type { AnswerGroup } from '../src/infuser/roles.ts';
 import { methodConfig, presetSettings } from '../src/experiment/settings.ts';
 import { numericRank, orderTwins } from '../src/experiment/choice-rank.ts';
+import { stat } from '../src/experiment/aggregate.ts';
 import { acquireFastGpu } from '../src/world/fast-node-gpu.ts';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const FLAGS = { seed: 'number', answers: 'number', model: 'string', questions: 'number', 'heldout-file': 'string', 'dev-file': 'string' } as const;
 
-const stats = (xs: number[]) => {
-  const m = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
-  return { m, se: sd / Math.sqrt(Math.max(1, xs.length)) };
+/** Mean and standard error (0 and 0 for none). */
+const meanSe = (xs: number[]) => {
+  const s = stat(xs);
+  return s === null ? { m: 0, se: 0 } : { m: s.mean, se: s.std / Math.sqrt(s.n) };
 };
 const signed = (x: number, digits = 4) => `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(digits)}`;
 const pct = (a: number, b: number) => `${b === 0 ? '–' : ((100 * a) / b).toFixed(1)}% (${a}/${b})`;
@@ -56,22 +57,12 @@ async function main(): Promise<void> {
   const sums = all.filter((q) => q.extra.question_type === 'arithmetic' && orderTwins(q.choices, q.correct_index) !== null).slice(0, limit);
   const engine = new Engine(await acquireFastGpu('gles'));
   const { solver } = createEngineRoles(engine, { generator: model, solver: model, config });
-  const sampling = {
-    temperature: config['solver.rollout.temperature'], topP: config['solver.rollout.top_p'], maxNewTokens: config['solver.rollout.response_length'],
-  };
-  const answer = async (q: Pick<DevQuestion, 'question_text' | 'choices'>, key: (string | number)[], count: number) => {
-    const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, q.choices));
-    return { promptIds, answers: await solver.sample({ promptIds, n: count, stream: 'solver_sample', keys: key, sampling }) };
-  };
-  const devGroups: AnswerGroup[] = [];
-  for (let i = 0; i < Math.min(config['data.dev_pool_size'], dev.length); i++) {
-    const { promptIds, answers } = await answer(dev[i], [0, 'dev', i], config['solver.rollout.n']);
-    const scores = answers.map((a) => scoreResponse(a.text, LETTERS[dev[i].correct_index]));
-    if (!isDegenerate(scores)) devGroups.push(answerGroup({ promptIds, answers, scores }));
-  }
+  // The dev reference: Stage 1 of iteration 0.
+  const devGroups = (await answerDevPool(solver, dev, config, 0)).filter((q) => !isDegenerate(q.scores)).map(answerGroup);
   const twin = async (q: DevQuestion, choices: string[], i: number): Promise<Twin> => {
     // The same keys for both twins: their answers differ only through the prompt.
-    const { promptIds, answers } = await answer({ question_text: q.question_text, choices }, [0, 'order', i], n);
+    const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, choices));
+    const answers = await solver.sample({ promptIds, n, stream: 'solver_sample', keys: [0, 'order', i], sampling: sampling(config, 'solver') });
     const good = LETTERS[q.correct_index];
     const scores = answers.map((a) => scoreResponse(a.text, good));
     const top = choices.findIndex((_, j) => numericRank(choices, j) === 0);
@@ -103,7 +94,7 @@ async function main(): Promise<void> {
     const rs = rows.filter((r) => kind === 'all' || r.kind === kind);
     const sum = (f: (r: (typeof rs)[number]) => number) => rs.reduce((a, r) => a + f(r), 0);
     const ps = rs.filter((r) => score.has(r)).map((r) => score.get(r)!);
-    const [l, o, d] = [stats(ps.map((p) => p[0])), stats(ps.map((p) => p[1])), stats(ps.map((p) => p[0] - p[1]))];
+    const [l, o, d] = [meanSe(ps.map((p) => p[0])), meanSe(ps.map((p) => p[1])), meanSe(ps.map((p) => p[0] - p[1]))];
     console.log(`| ${kind} | ${rs.length} | ${pct(sum((r) => r.largest.accuracy), sum((r) => r.largest.answered))} | ${pct(sum((r) => r.other.accuracy), sum((r) => r.other.answered))} `
       + `| ${pct(sum((r) => r.other.largestWrong), sum((r) => r.other.wrong))} | ${ps.length} | ${signed(l.m)} | ${signed(o.m)} `
       + `| ${signed(d.m)} ± ${d.se.toFixed(4)} (se${ps.length > 1 && d.se > 0 ? `; t ${signed(d.m / d.se, 2)}` : ''}) | ${ps.filter((p) => p[0] > p[1]).length} of ${ps.length} |`);

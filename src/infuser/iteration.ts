@@ -72,7 +72,8 @@ function progress(ctx: IterationContext, iteration: number, stage: StageName, do
   ctx.onProgress?.({ iteration, stage, done, total });
 }
 
-function sampling(config: RunConfig, role: 'generator' | 'solver') {
+/** A role's sampling settings from the run config (what every rollout of that role uses). */
+export function sampling(config: RunConfig, role: 'generator' | 'solver') {
   return {
     temperature: config[`${role}.rollout.temperature`],
     topP: config[`${role}.rollout.top_p`],
@@ -92,12 +93,17 @@ function ppoSettings(config: RunConfig, role: 'generator' | 'solver') {
 
 // ---- Stage 1 ---------------------------------------------------------------------------------------
 
-async function devRollout(ctx: IterationContext, k: number): Promise<AnsweredQuestion[]> {
-  const { config, solver } = ctx;
-  const dev = ctx.dev.slice(0, config['data.dev_pool_size']);
+/**
+ * Stage 1's answers: the Solver answers each of the first data.dev_pool_size dev questions n times with
+ * the iteration's keys. Exported for probes that need the same dev reference (scripts/*-probe.ts).
+ */
+export async function answerDevPool(
+  solver: SolverRole, devQuestions: readonly DevQuestion[], config: RunConfig, k: number, onStep?: (done: number, total: number) => void,
+): Promise<AnsweredQuestion[]> {
+  const dev = devQuestions.slice(0, config['data.dev_pool_size']);
   const out: AnsweredQuestion[] = [];
   for (let i = 0; i < dev.length; i++) {
-    progress(ctx, k, 'dev_rollout', i, dev.length);
+    onStep?.(i, dev.length);
     const q = dev[i];
     const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, q.choices));
     const letter = LETTERS[q.correct_index];
@@ -106,9 +112,12 @@ async function devRollout(ctx: IterationContext, k: number): Promise<AnsweredQue
     });
     out.push({ promptIds, letter, answers, scores: answers.map((a) => scoreResponse(a.text, letter)) });
   }
-  progress(ctx, k, 'dev_rollout', dev.length, dev.length);
+  onStep?.(dev.length, dev.length);
   return out;
 }
+
+const devRollout = (ctx: IterationContext, k: number): Promise<AnsweredQuestion[]> =>
+  answerDevPool(ctx.solver, ctx.dev, ctx.config, k, (done, total) => progress(ctx, k, 'dev_rollout', done, total));
 
 // ---- Stage 2 ---------------------------------------------------------------------------------------
 
