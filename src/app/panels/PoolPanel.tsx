@@ -16,7 +16,7 @@ const PREVIEW_DOCS = 5;
 export function PoolPanel() {
   const docs = usePoolStore((s) => s.docs);
   const duplicateIds = usePoolStore((s) => s.duplicateIds);
-  const { loadDocuments, loadBuiltinDocuments, restoreDocuments, setDuplicateIds } = usePoolStore.getState();
+  const { loadDocuments, chooseBuiltinWorld, restoreDocuments, setDuplicateIds } = usePoolStore.getState();
   const chunkTokens = useConfigStore((s) => selectBuiltConfig(s).config?.['data.chunk_tokens'] ?? 512);
 
   useEffect(() => {
@@ -30,12 +30,8 @@ export function PoolPanel() {
   }, [restoreDocuments]);
 
   const chooseWorld = (world: BuiltinWorld): void => {
-    void loadBuiltinDocuments(world);
+    void chooseBuiltinWorld(world);
     useModelsStore.getState().followWorld(world);
-    // A built-in target set follows the pool when the pool has its own (the ranked world); a dropped one stays.
-    const dev = usePoolStore.getState().dev;
-    const current = dev.world === null ? null : BUILTIN_WORLDS[dev.world].devUrl;
-    if (dev.source !== 'files' && current !== BUILTIN_WORLDS[world].devUrl) void usePoolStore.getState().loadBuiltinDev(world);
   };
   const pool = docs.pool;
   const sizes = pool === null ? null : documentSizes(pool.documents);

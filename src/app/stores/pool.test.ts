@@ -100,4 +100,35 @@ describe('pool store restore', () => {
     await restoring;
     expect(usePoolStore.getState().dev).toMatchObject({ source: 'builtin', world: 'single', status: 'ready' });
   });
+
+  it('choosing a built-in pool brings its target set, back and forth; a dropped target set stays', async () => {
+    const { fetchFn, release } = gatedFetch();
+    vi.stubGlobal('fetch', fetchFn);
+    usePoolStore.setState({ dev: { status: 'empty', source: null, world: null, result: null, message: null, files: [] } });
+    let choosing = usePoolStore.getState().chooseBuiltinWorld('ranked');
+    await release(BUILTIN_WORLDS.ranked.documentsUrl);
+    await release(BUILTIN_WORLDS.ranked.devUrl);
+    await choosing;
+    expect(usePoolStore.getState().docs).toMatchObject({ source: 'builtin', world: 'ranked', status: 'ready' });
+    expect(usePoolStore.getState().dev).toMatchObject({ source: 'builtin', world: 'ranked', status: 'ready' });
+    choosing = usePoolStore.getState().chooseBuiltinWorld('mixed');
+    await release(mixed);
+    await release(BUILTIN_WORLDS.mixed.devUrl);
+    await choosing;
+    expect(usePoolStore.getState().dev).toMatchObject({ source: 'builtin', world: 'mixed', status: 'ready' });
+    // The mixed and the results worlds share one target set: no second download.
+    const calls = fetchFn.mock.calls.length;
+    choosing = usePoolStore.getState().chooseBuiltinWorld('results');
+    await release(BUILTIN_WORLDS.results.documentsUrl);
+    await choosing;
+    expect(fetchFn.mock.calls.length).toBe(calls + 1);
+    const dropped = JSON.stringify([{ question_text: 'Mine?', choices: ['w', 'x', 'y', 'z'], ground_truth: 'C' }]);
+    usePoolStore.getState().loadDev([{ name: 'mine.json', bytes: new TextEncoder().encode(dropped) }], 'files');
+    choosing = usePoolStore.getState().chooseBuiltinWorld('ranked');
+    await release(BUILTIN_WORLDS.ranked.documentsUrl);
+    await choosing;
+    expect(usePoolStore.getState().docs.world).toBe('ranked');
+    expect(usePoolStore.getState().dev.source).toBe('files');
+    expect(usePoolStore.getState().dev.result?.questions[0].question_text).toBe('Mine?');
+  });
 });

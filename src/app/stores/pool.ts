@@ -23,6 +23,8 @@ interface PoolState {
   conventions: Record<string, GroundTruthConvention>;
   loadDocuments: (files: InputFile[], source: PoolSource, world?: BuiltinWorld) => Promise<void>;
   loadBuiltinDocuments: (world?: BuiltinWorld) => Promise<void>;
+  /** The user's choice of a built-in pool: its documents, and its target set unless the user dropped one. */
+  chooseBuiltinWorld: (world: BuiltinWorld) => Promise<void>;
   /** The last visit's pool (dropped files or a built-in world), else the default built-in pool. */
   restoreDocuments: () => Promise<void>;
   setDuplicateIds: (mode: 'error' | 'suffix') => void;
@@ -89,6 +91,14 @@ export const usePoolStore = create<PoolState>((set, get) => {
         return;
       }
       if (load === documentLoads) await importDocuments(load, [file], 'builtin', world);
+    },
+    chooseBuiltinWorld: async (world) => {
+      const documents = get().loadBuiltinDocuments(world);
+      // Only the ranked world has a target set of its own; a dropped target set is the user's and stays.
+      const { dev } = get();
+      const current = dev.world === null ? null : BUILTIN_WORLDS[dev.world].devUrl;
+      const target = dev.source !== 'files' && current !== BUILTIN_WORLDS[world].devUrl ? get().loadBuiltinDev(world) : undefined;
+      await Promise.all([documents, target]);
     },
     restoreDocuments: async () => {
       set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
