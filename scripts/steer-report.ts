@@ -9,15 +9,20 @@
 // run's move. A reward that steers shows a positive correlation. Where a document offers several kinds
 // (the mixed world) a reward can also steer the mix among valid questions, so the kind's share of the
 // valid questions is set against the push the same way; with --check-labels this is the only measure,
-// since a question whose golden answer is wrong is invalid and has no kind.
+// since a question whose golden answer is wrong is invalid and has no kind. Last, the share of the
+// target's kinds among valid questions, per run against the fixed run of its seed, and how many document
+// slots compared a target kind with another (src/experiment/target-share.ts, item 30).
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/steer-report.ts experiments/NAME
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
-import { rowKind } from '../src/experiment/iteration-summary.ts';
+import { kindOf, rowKind, type HeldoutSummary } from '../src/experiment/iteration-summary.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
+import { pairedShareMarkdown, pairedTargetShares } from '../src/experiment/target-share.ts';
+import { pearson } from '../src/infuser/rank-stats.ts';
 import type { QuestionRow } from '../src/infuser/run-records.ts';
+import { DEV_KINDS } from '../src/world/documents.ts';
 
 /** A push counts as one way or the other beyond this size (advantages are about ±1 per question). */
 const CLEAR_PUSH = 0.05;
@@ -57,17 +62,6 @@ function shareByKind(rows: QuestionRow[]): Map<string, [number, number]> {
   return new Map([...counts].map(([k, c]) => [k, [c[0] / Math.max(1, totals[0]), c[1] / Math.max(1, totals[1])]]));
 }
 
-function pearson(xs: number[], ys: number[]): number {
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let sxy = 0; let sxx = 0; let syy = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-    syy += (ys[i] - my) ** 2;
-  }
-  return sxx === 0 || syy === 0 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
-}
 const r = (x: number) => (Number.isNaN(x) ? '– (no spread)' : x.toFixed(2));
 
 const runs = await readRunQuestions(dir);
@@ -119,3 +113,17 @@ for (const [method, ps] of [...sharePoints].sort((a, b) => a[0].localeCompare(b[
   const down = ps.filter((p) => p.push < -CLEAR_PUSH);
   console.log(`| ${method} | ${ps.length} | ${r(pearson(ps.map((p) => p.push), ps.map((p) => p.move)))} | ${meanMove(up)} (${up.length}) | ${meanMove(down)} (${down.length}) |`);
 }
+
+// The folder's own target where it names one (a narrowed or ranked world's), else the built-in kinds.
+const targetRows = settings.dev === undefined ? null : JSON.parse(readFileSync(settings.dev, 'utf8')) as { topic: string; question_type: string }[];
+const targetKinds = new Set(targetRows === null ? DEV_KINDS.map(([t, q]) => kindOf(t, q)) : targetRows.map((d) => kindOf(d.topic, d.question_type)));
+// The final Solvers' held-out accuracies, where the runs measured them.
+const heldoutOf = (method: string, seed: string): HeldoutSummary | null => {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'runs', `${method}-seed${seed}.heldout.json`), 'utf8')) as HeldoutSummary;
+  } catch {
+    return null;
+  }
+};
+const withHeldout = runs.map((r) => ({ ...r, heldout: heldoutOf(r.method, r.seed) }));
+console.log(`\n${pairedShareMarkdown(pairedTargetShares(withHeldout, targetKinds, settings.iterations), settings.iterations)}`);
