@@ -14,7 +14,7 @@
 // slots compared a target kind with another (src/experiment/target-share.ts, item 30).
 // Run:
 //   node --import ./scripts/register-hooks.mjs --import tsx scripts/steer-report.ts experiments/NAME
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
 import { kindOf, rowKind, type HeldoutSummary } from '../src/experiment/iteration-summary.ts';
@@ -115,15 +115,19 @@ for (const [method, ps] of [...sharePoints].sort((a, b) => a[0].localeCompare(b[
 }
 
 // The folder's own target where it names one (a narrowed or ranked world's), else the built-in kinds.
-const targetRows = settings.dev === undefined ? null : JSON.parse(readFileSync(settings.dev, 'utf8')) as { topic: string; question_type: string }[];
+function readJson<T>(path: string, what: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (e) {
+    throw new Error(`steer-report: ${path}, ${what}, could not be read as JSON: ${(e as Error).message}`);
+  }
+}
+const targetRows = settings.dev === undefined ? null : readJson<{ topic: string; question_type: string }[]>(settings.dev, 'the folder\'s target set (settings.json "dev")');
 const targetKinds = new Set(targetRows === null ? DEV_KINDS.map(([t, q]) => kindOf(t, q)) : targetRows.map((d) => kindOf(d.topic, d.question_type)));
 // The final Solvers' held-out accuracies, where the runs measured them.
 const heldoutOf = (method: string, seed: string): HeldoutSummary | null => {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'runs', `${method}-seed${seed}.heldout.json`), 'utf8')) as HeldoutSummary;
-  } catch {
-    return null;
-  }
+  const path = join(dir, 'runs', `${method}-seed${seed}.heldout.json`);
+  return existsSync(path) ? readJson<HeldoutSummary>(path, 'a final Solver\'s held-out answers') : null;
 };
 const withHeldout = runs.map((r) => ({ ...r, heldout: heldoutOf(r.method, r.seed) }));
 console.log(`\n${pairedShareMarkdown(pairedTargetShares(withHeldout, targetKinds, settings.iterations), settings.iterations)}`);
