@@ -34,12 +34,18 @@ export function targetShareByPhase(rows: readonly Row[], targetKinds: ReadonlySe
  */
 export function trainedCounts(rows: readonly Row[], targetKinds: ReadonlySet<string>): { all: number; target: number } {
   let all = 0; let target = 0;
-  for (const q of rows) {
-    if (!q.valid || q.degenerate !== false || q.solver_trained === false) continue;
-    all++;
-    if (targetKinds.has(rowKind(q))) target++;
+  for (const [kind, n] of trainedByKind(rows)) {
+    all += n;
+    if (targetKinds.has(kind)) target += n;
   }
   return { all, target };
+}
+
+/** trainedCounts per kind. */
+function trainedByKind(rows: readonly Row[]): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const q of rows) if (q.valid && q.degenerate === false && q.solver_trained !== false) n.set(rowKind(q), (n.get(rowKind(q)) ?? 0) + 1);
+  return n;
 }
 
 export interface ChoiceGroups {
@@ -126,12 +132,6 @@ export interface PairedShare {
 
 type Heldout = Pick<HeldoutTally, 'accuracy' | 'by_kind'>;
 
-function trainedByKind(rows: readonly Row[]): Map<string, number> {
-  const n = new Map<string, number>();
-  for (const q of rows) if (q.valid && q.degenerate === false && q.solver_trained !== false) n.set(rowKind(q), (n.get(rowKind(q)) ?? 0) + 1);
-  return n;
-}
-
 function kindGains(run: readonly Row[], fixed: readonly Row[], h: Heldout | null, fh: Heldout | null, targetKinds: ReadonlySet<string>): PairedShare['byKind'] {
   if (h === null || fh === null) return [];
   const [a, f] = [trainedByKind(run), trainedByKind(fixed)];
@@ -142,8 +142,6 @@ function kindGains(run: readonly Row[], fixed: readonly Row[], h: Heldout | null
 
 const count = (x: number, digits = 0) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 const signed = (x: number | null) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(3)}`);
-
-
 const share = (p: PhaseShare) => (p.valid === 0 ? Number.NaN : p.target / p.valid);
 
 /**
