@@ -19,9 +19,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
-import { attemptKind, kindOf } from '../src/experiment/iteration-summary.ts';
+import { attemptKind } from '../src/experiment/iteration-summary.ts';
+import { targetKindsOf } from '../src/experiment/narrow-target.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
-import { buildWorld, DEV_KINDS } from '../src/world/documents.ts';
+import { buildWorld } from '../src/world/documents.ts';
 
 // live: valid and not degenerate (what Stage 6 may train on); trained: of those, what it did train on
 // (runs saved before the Solver filter do not say, and count none).
@@ -50,7 +51,7 @@ const devIndex = new Map((target ?? world!.dev).map((d, i) => [d.question_text, 
 const heldout = settings.heldoutFile === undefined ? world!.heldout : readRows(settings.heldoutFile, 'held-out set (settings.json "heldoutFile")');
 const heldoutTexts = new Set(heldout.map((d) => d.question_text));
 const repeats = new Map<string, { pool: number; after: number; heldout: number }>();
-const devKinds = new Set(target === null ? DEV_KINDS.map(([t, q]) => kindOf(t, q)) : target.map((d) => kindOf(d.topic, d.question_type)));
+const devKinds = targetKindsOf(target);
 
 // method → kind → phase → cell
 const table = new Map<string, Map<string, Record<'early' | 'late' | 'all', Cell>>>();

@@ -17,12 +17,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
-import { kindOf, rowKind, type HeldoutSummary } from '../src/experiment/iteration-summary.ts';
+import { rowKind, type HeldoutSummary } from '../src/experiment/iteration-summary.ts';
+import { targetKindsOf } from '../src/experiment/narrow-target.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
 import { pairedShareMarkdown, pairedTargetShares } from '../src/experiment/target-share.ts';
 import { pearson } from '../src/infuser/rank-stats.ts';
 import type { QuestionRow } from '../src/infuser/run-records.ts';
-import { DEV_KINDS } from '../src/world/documents.ts';
 
 /** A push counts as one way or the other beyond this size (advantages are about ±1 per question). */
 const CLEAR_PUSH = 0.05;
@@ -123,7 +123,7 @@ function readJson<T>(path: string, what: string): T {
   }
 }
 const targetRows = settings.dev === undefined ? null : readJson<{ topic: string; question_type: string }[]>(settings.dev, 'the folder\'s target set (settings.json "dev")');
-const targetKinds = new Set(targetRows === null ? DEV_KINDS.map(([t, q]) => kindOf(t, q)) : targetRows.map((d) => kindOf(d.topic, d.question_type)));
+const targetKinds = targetKindsOf(targetRows);
 // The final Solvers' held-out accuracies, where the runs measured them.
 const heldoutOf = (method: string, seed: string): HeldoutSummary | null => {
   const path = join(dir, 'runs', `${method}-seed${seed}.heldout.json`);

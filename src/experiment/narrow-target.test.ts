@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildWorld, type DevRow } from '../world/documents.ts';
-import { parseTargetKinds, rowsOfKinds } from './narrow-target.ts';
+import { parseTargetKinds, rowsOfKinds, targetKindsOf } from './narrow-target.ts';
 
 describe('narrow target', () => {
   it('keeps only the chosen kinds of the shipped dev and held-out files, in order', () => {
@@ -26,5 +26,11 @@ describe('narrow target', () => {
     expect(() => parseTargetKinds('kinship/lookup')).toThrow(/"kinship\/lookup" is not a kind.*kinship\/two_hop/);
     expect(() => parseTargetKinds(' , ')).toThrow(/no kinds given/);
     expect(() => rowsOfKinds([{ topic: 'travel', question_type: 'two_hop' }] as DevRow[], ['kinship/two_hop'], 'x.json')).toThrow(/x\.json has no questions of kinship\/two_hop/);
+  });
+
+  it('names a target\'s kinds from its rows, or the built-in set\'s without rows', () => {
+    expect([...targetKindsOf([{ topic: 'travel', question_type: 'arithmetic' }, { topic: 'travel', question_type: 'arithmetic' }])]).toEqual(['travel/arithmetic']);
+    expect(targetKindsOf(null).size).toBe(6);
+    expect(targetKindsOf(null).has('kinship/two_hop')).toBe(true);
   });
 });

@@ -21,3 +21,8 @@ export function rowsOfKinds<R extends Pick<DevRow, 'topic' | 'question_type'>>(r
   if (kept.length === 0) throw new Error(`narrow target: ${file} has no questions of ${kinds.join(', ')}`);
   return kept;
 }
+
+/** The kinds a folder's target tests: those of its dev rows, or the built-in set's where it names none. */
+export function targetKindsOf(rows: readonly { topic: string; question_type: string }[] | null): Set<string> {
+  return new Set(rows === null ? DEV_KINDS.map(([t, q]) => kindOf(t, q)) : rows.map((r) => kindOf(r.topic, r.question_type)));
+}
