@@ -199,6 +199,9 @@ export function unmappedSettings(config: RunConfig, options: { scaleOut?: boolea
   if (c['influence.solver_filter_alpha_of'] === 'non_degenerate') {
     add('influence.solver_filter_alpha_of', 'lab-only: the reference\'s α counts every valid question, degenerate ones included');
   }
+  if (c['influence.degenerate_reward'] === 'below_live') {
+    add('influence.degenerate_reward', 'lab-only: the reference rewards degenerate questions 0 and invalid rows gen_invalid_penalty (§6.6)');
+  }
   if (filterNeedsInfluence(c['influence.solver_filter_mode']) && c['training.reward_mode'] !== 'infuser') {
     add('influence.solver_filter_mode', 'the lab ranks Solver data by influence in every reward mode; the reference ranks by '
       + 'the influence reward, which only influence modes compute, so elsewhere its top filter keeps questions in id order');

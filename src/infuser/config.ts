@@ -77,6 +77,8 @@ export const CONFIG_SCHEMA = {
   'spice.target_variance': num(0.25, 0, 0.25, 'SPICE target variance in (20)'),
   'spice.variance_scale': num(0.02, 0, 1, 'SPICE width in (20)', true),
   'influence.similarity_mode': oneOf('preconditioned_cosine', SIMILARITY_MODES, 'influence similarity (18)'),
+  'influence.degenerate_reward': oneOf('zero', ['zero', 'below_live'] as const,
+    'INFUSER reward of degenerate questions: zero (F-R2) or below_live (lab departure: under every scored question of the iteration, and invalid rows get that floor plus gen_invalid_penalty)'),
   'influence.use_momentum': bool(false, 'keep u as an EMA of the dev gradient across iterations (§6.2)'),
   'influence.momentum_beta': num(0.9, 0, 1, 'EMA weight of the previous u (§6.2)'),
   'influence.solver_filter_mode': oneOf('none', SOLVER_FILTER_MODES,

@@ -110,6 +110,43 @@ describe('one INFUSER iteration on tiny models', () => {
     roles.solver.dispose();
   }, 300_000); // ~700-token byte-level prompts make this the suite's heaviest GPU test
 
+  it('influence.degenerate_reward below_live: degenerate and invalid rows rank under every live question', async () => {
+    const config = buildConfig({
+      overrides: {
+        'training.doc_batch_size': 8, 'generator.rollout.n': 2, 'solver.rollout.n': 2,
+        'influence.degenerate_reward': 'below_live', 'training.gen_invalid_penalty': -0.25,
+      },
+    });
+    const { roles } = await scriptedRoles(config);
+    // Questions of odd documents are always answered right (degenerate); even ones right then wrong.
+    const solverTok = roles.solver.tokenizer;
+    script(roles.solver, (req, row) => {
+      const prompt = solverTok.decode(req.promptIds, { skipSpecialTokens: true });
+      const right = /^([A-H])\) (?:x|a)$/m.exec(prompt)![1];
+      const slot = /Q(\d+)\./.exec(prompt);
+      const live = row === 0 || (slot !== null && Number(slot[1]) % 2 === 1);
+      return live ? `so \\boxed{${right}}` : `hmm \\boxed{${right === 'A' ? 'B' : 'A'}}`;
+    });
+    const documents = Array.from({ length: 8 }, (_, i) => ({ doc_id: `d${i}`, content: `doc ${i}`, extra: {} }));
+    const dev = [{ question_id: 'v0', question_text: 'dev 0', choices: ['a', 'b', 'c', 'd'], correct_index: 0, extra: {} }];
+    const result = await runIteration({
+      config, generator: roles.generator, solver: roles.solver, documents, dev, sampler: new DocumentSampler(8, identityShuffle),
+    }, 0);
+    const live = result.questions.filter((q) => q.valid && q.influence !== null);
+    const degenerate = result.questions.filter((q) => q.valid && q.influence === null);
+    const invalid = result.questions.filter((q) => !q.valid);
+    expect([live.length, degenerate.length, invalid.length]).toEqual([4, 4, 8]);
+    const scores = live.map((q) => q.influence!);
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    const sd = Math.sqrt(scores.reduce((a, v) => a + (v - mean) ** 2, 0) / scores.length);
+    const floor = Math.min(...scores) - (sd || Math.abs(Math.min(...scores)) || 1);
+    for (const q of live) expect(q.reward).toBe(q.influence);
+    for (const q of degenerate) expect(q.reward).toBeCloseTo(floor, 9);
+    for (const q of invalid) expect(q.reward).toBeCloseTo(floor - 0.25, 9);
+    roles.generator.dispose();
+    roles.solver.dispose();
+  }, 300_000);
+
   it('checkQuestion: refused questions are invalid as failed_check before the Solver answers them', async () => {
     const config = buildConfig({
       overrides: { 'training.doc_batch_size': 8, 'generator.rollout.n': 2, 'solver.rollout.n': 2, 'training.reward_mode': 'fixed' },

@@ -14,7 +14,7 @@ import { buildGeneratorMessages, buildSolverMessages } from './prompts.ts';
 import { parseGeneratorResponse } from './question-parser.ts';
 import { buildQuestionRecord, correctLetter, type QuestionRecord } from './question-record.ts';
 import {
-  generatorRowRewards, influenceRewardsByQuestion, isDegenerate, majorityPHat, goldenPHat, rZeroReward,
+  belowLiveFloor, generatorRowRewards, influenceRewardsByQuestion, isDegenerate, majorityPHat, goldenPHat, rZeroReward,
   solverRewards, spiceReward, type GeneratorRowStatus, type RejectReason,
 } from './rewards.ts';
 import type { AnswerGroup, InfluenceReport, InfluenceSettings, PolicyRole, Sample, SolverRole, TrainRow, UpdateReport } from './roles.ts';
@@ -221,6 +221,7 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
   const rewardByQuestion = new Map<string, number>();
   const scoreOf = new Map<number, { score: number; layers: number[] }>();
   let influence: InfluenceReport | null = null;
+  let floor = 0; // reward of degenerate rows, and base of invalid ones (0 in the spec)
   const validRows = rows.filter((r) => r.record && r.answeredIndex !== null);
   // A top-k/top-α Solver filter ranks by influence, so it is computed in every reward mode then (lab
   // departure: the reference ranks by the influence reward only, all zeros outside influence modes).
@@ -233,7 +234,8 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
     const scores = influence.questions.map((q) => (influence!.hasReference ? q.score : 0));
     scored.forEach((r, i) => scoreOf.set(r.answeredIndex!, { score: scores[i], layers: influence!.questions[i].layers }));
     if (mode === 'infuser') {
-      const m = influenceRewardsByQuestion(scored.map((r) => r.record!.question_id), scores, validRows.map((r) => r.record!.question_id));
+      if (config['influence.degenerate_reward'] === 'below_live') floor = belowLiveFloor(scores);
+      const m = influenceRewardsByQuestion(scored.map((r) => r.record!.question_id), scores, validRows.map((r) => r.record!.question_id), floor);
       m.forEach((v, id) => rewardByQuestion.set(id, v));
     }
     progress(ctx, k, 'influence', 1, 1);
@@ -255,7 +257,7 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
   const statuses: GeneratorRowStatus[] = rows.map((r) =>
     r.record && r.answeredIndex !== null ? { status: 'valid', questionId: r.record.question_id } : { status: r.rejection ?? 'failed_parse' },
   );
-  const rewards = generatorRowRewards(statuses, rewardByQuestion, config['training.gen_invalid_penalty']);
+  const rewards = generatorRowRewards(statuses, rewardByQuestion, floor + config['training.gen_invalid_penalty']);
   return { rewards, influence, scoreOf };
 }
 

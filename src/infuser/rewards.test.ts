@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswerScore } from './answer-extraction.ts';
 import {
+  belowLiveFloor,
   type GeneratorRowStatus,
   generatorRowRewards,
   goldenPHat,
@@ -60,6 +61,37 @@ describe('Generator reward per row (§6.6)', () => {
     expect(() => generatorRowRewards([{ status: 'bogus' } as never], new Map())).toThrow(/unknown status "bogus"/);
     expect(() => influenceRewardsByQuestion(['q9'], [1], ['q1'])).toThrow(/"q9" is not among the valid/);
     expect(() => influenceRewardsByQuestion(['q1'], [1, 2], ['q1'])).toThrow(/1 scored question ids but 2/);
+  });
+});
+
+describe('below_live floor (lab departure from F-R2)', () => {
+  it('is the lowest score less the population standard deviation, computed in float64', () => {
+    const scores = [0.4, -0.2, 0.1, -0.5];
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    const sd = Math.sqrt(scores.reduce((a, s) => a + (s - mean) ** 2, 0) / scores.length);
+    expect(belowLiveFloor(scores)).toBeCloseTo(-0.5 - sd, 14);
+    expect(belowLiveFloor(scores)).toBeLessThan(Math.min(...scores));
+  });
+
+  it('falls back to |lowest|, then 1, when the scores do not spread; 0 when nothing was scored', () => {
+    expect(belowLiveFloor([0.3])).toBeCloseTo(0, 14);
+    expect(belowLiveFloor([-0.3, -0.3])).toBeCloseTo(-0.6, 14);
+    expect(belowLiveFloor([0, 0])).toBe(-1);
+    expect(belowLiveFloor([])).toBe(0);
+    expect(() => belowLiveFloor([0.1, Number.NaN])).toThrow(/influence score 1 is NaN/);
+  });
+
+  it('puts every live question above degenerate and invalid rows, keeping the invalid penalty as an offset', () => {
+    const scores = [-0.75, 1.25];
+    const floor = belowLiveFloor(scores);
+    const map = influenceRewardsByQuestion(['q1', 'q2'], scores, ['q1', 'q2', 'q3'], floor);
+    const rows: GeneratorRowStatus[] = [
+      { status: 'valid', questionId: 'q1' }, { status: 'valid', questionId: 'q2' }, { status: 'valid', questionId: 'q3' }, { status: 'failed_parse' },
+    ];
+    const rewards = Array.from(generatorRowRewards(rows, map, floor - 0.1));
+    expect(rewards.slice(0, 2)).toEqual([-0.75, 1.25]);
+    expect(rewards[2]).toBeCloseTo(-0.75 - 1, 14); // σ of {-0.75, 1.25} is 1
+    expect(rewards[3]).toBeCloseTo(-0.75 - 1 - 0.1, 14);
   });
 });
 

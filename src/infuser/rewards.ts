@@ -52,24 +52,49 @@ export function isDegenerate(scores: readonly AnswerScore[]): boolean {
 
 /**
  * INFUSER rewards per valid question (F-R2): scored (non-degenerate) questions get their s_q,
- * every other valid question gets 0.0.
+ * every other valid question gets 0.0 (or `degenerateReward`, the lab's `below_live` floor).
  */
 export function influenceRewardsByQuestion(
   scoredIds: readonly string[],
   scores: ArrayLike<number>,
   validIds: Iterable<string>,
+  degenerateReward = 0.0,
 ): Map<string, number> {
   if (scoredIds.length !== scores.length) {
     throw new Error(`rewards.ts: ${scoredIds.length} scored question ids but ${scores.length} influence scores`);
   }
   const rewards = new Map<string, number>();
-  for (const id of validIds) rewards.set(id, 0.0);
+  for (const id of validIds) rewards.set(id, degenerateReward);
   scoredIds.forEach((id, i) => {
     if (!rewards.has(id)) throw new Error(`rewards.ts: scored question "${id}" is not among the valid questions`);
     if (!Number.isFinite(scores[i])) throw new Error(`rewards.ts: influence score of "${id}" is ${scores[i]}`);
     rewards.set(id, scores[i]);
   });
   return rewards;
+}
+
+/**
+ * Lab departure from F-R2 (`influence.degenerate_reward = below_live`): a reward under every live
+ * (scored) question of the iteration, for its degenerate and invalid rows. It is the lowest score less
+ * the scores' standard deviation (less |lowest| when they do not spread, or 1 when that is 0 too); 0
+ * when nothing was scored. With F-R2's 0, a live question of negative influence ranks below a failed
+ * or always-answered one, so writing invalid questions becomes a way to steer (docs/experiment.md,
+ * item 30) and a penalty on invalid rows pays for easy lookups instead (item 32).
+ */
+export function belowLiveFloor(scores: ArrayLike<number>): number {
+  const n = scores.length;
+  if (n === 0) return 0;
+  let min = Infinity;
+  let mean = 0;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(scores[i])) throw new Error(`rewards.ts: influence score ${i} is ${scores[i]}`);
+    min = Math.min(min, scores[i]);
+    mean += scores[i] / n;
+  }
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (scores[i] - mean) ** 2 / n;
+  const gap = Math.sqrt(variance) || Math.abs(min) || 1;
+  return min - gap;
 }
 
 /** Generator reward per row (2): the question's reward if valid, else the invalid penalty. */
