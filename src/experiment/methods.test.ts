@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_METHODS, METHOD_INFO, parseMethods, type Method } from './methods.ts';
 import { methodConfig, presetSettings } from './settings.ts';
-import { questionCheck } from './run-method.ts';
+import { devKinds, questionCheck } from './run-method.ts';
+import type { DevQuestion } from '../data/dev-pool.ts';
 import type { QuestionRecord } from '../infuser/question-record.ts';
 import { buildWorld } from '../world/documents.ts';
 import { questionText } from '../world/problems.ts';
@@ -67,5 +68,34 @@ describe('fixed_nolookup', () => {
     expect(check(record(arithmetic, arithmetic.answer))).toBe(true);
     expect(check(record(arithmetic, arithmetic.distractors[0]))).toBe(false);
     expect(questionCheck(false, [])).toBeUndefined();
+  });
+});
+
+describe('fixed_target', () => {
+  const world = buildWorld({ seed: 5, mixed: true });
+  const problems = world.documents.flatMap((d) => d.problems);
+  const dev: DevQuestion[] = world.dev.map((r) => ({
+    question_id: r.question_id, question_text: r.question_text, choices: r.choices, correct_index: 0,
+    extra: { topic: r.topic, question_type: r.question_type },
+  }));
+  const record = (p: (typeof problems)[number], answer: string): QuestionRecord => {
+    const choices = [answer, ...p.distractors.filter((c) => c !== answer)].slice(0, 4);
+    return { question_id: 'q', doc_id: 'd', slot: 0, question_text: questionText(p), choices, correct_index: 0, ground_truth_text: answer };
+  };
+
+  it('runs the fixed generator exactly and keeps only the dev set\'s kinds', () => {
+    expect(differingKeys('fixed_target', 'fixed')).toEqual([]);
+    const keeps = devKinds(dev);
+    expect([...keeps].sort()).toEqual(['chemistry/two_hop', 'kinship/two_hop', 'quantities/arithmetic', 'timeline/arithmetic', 'travel/arithmetic', 'travel/two_hop']);
+    const check = questionCheck(false, [], keeps)!;
+    const seen = new Map<string, boolean>();
+    for (const p of problems) seen.set(`${p.topic}/${p.type}`, check(record(p, p.answer)));
+    expect(seen.size).toBeGreaterThan(keeps.size); // the pool holds other kinds too
+    for (const [kind, kept] of seen) expect(kept, kind).toBe(keeps.has(kind));
+    expect(check({ ...record(problems[0], problems[0].answer), question_text: 'What colour is the sky?' })).toBe(false);
+  });
+
+  it('a dev row without topic and question_type is an error naming the question', () => {
+    expect(() => devKinds([{ ...dev[0], extra: {} }])).toThrow(new RegExp(`"${dev[0].question_id}" has no topic and question_type`));
   });
 });

@@ -16,13 +16,16 @@
 // influence used; if it holds arithmetic as `fixed_top` does, the filter's gain there is that one rule.
 // `infuser_nolookup` is INFUSER under the same rule, paired with it: what training the Generator adds
 // once the harmful kind is gone (a refused question is invalid, so its Generator reward is the invalid one).
+// `fixed_target` asks whether the kind mix can matter at all (item 35): the fixed Generator with every
+// question outside the target's kinds refused, the curriculum a perfectly kind-steering Generator would
+// hand over from the same documents.
 import type { ConfigOverrides, RunConfig } from '../infuser/config.ts';
 import type { QuestionType, Topic } from '../world/problems.ts';
 
 /** The paper's comparison and the ceiling: what the presets run. */
 export const METHODS = ['base', 'fixed', 'infuser', 'rzero', 'spice', 'dev_only'] as const;
 /** Every method `--methods` accepts, in report order. */
-export const ALL_METHODS = [...METHODS, 'fixed_top', 'fixed_random', 'infuser_top', 'fixed_nolookup', 'infuser_nolookup'] as const;
+export const ALL_METHODS = [...METHODS, 'fixed_top', 'fixed_random', 'infuser_top', 'fixed_nolookup', 'infuser_nolookup', 'fixed_target'] as const;
 export type Method = (typeof ALL_METHODS)[number];
 
 /** Methods whose Generator writes questions (validity, generated-question accuracy and mix apply). */
@@ -40,6 +43,8 @@ export interface MethodInfo {
   control?: Method;
   /** Question kinds (the world's kind check, src/world/question-check.ts) this arm counts as invalid, so no Solver trains on them. */
   refuses?: readonly (readonly [Topic, QuestionType])[];
+  /** Keeps only questions of the dev set's kinds (its rows' topic and question_type); every other question is invalid. */
+  keepsTargetKindsOnly?: boolean;
 }
 
 /** Share of non-degenerate questions the two filter arms keep. */
@@ -115,6 +120,13 @@ export const METHOD_INFO: Record<Method, MethodInfo> = {
     description: 'INFUSER; questions that look up a number are invalid (fixed_nolookup\'s rule); control fixed_nolookup',
     control: 'fixed_nolookup',
     refuses: NUMBER_LOOKUPS,
+  },
+  fixed_target: {
+    label: 'fixed, target kinds only',
+    rewardMode: 'fixed',
+    description: 'fixed Generator; only questions of the dev set\'s kinds are valid (the world\'s kind check), the curriculum a perfectly kind-steering Generator would give from the same documents',
+    control: 'fixed',
+    keepsTargetKindsOnly: true,
   },
 };
 

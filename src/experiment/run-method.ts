@@ -10,7 +10,7 @@ import { createEngineRoles, type LoadedModel } from '../infuser/engine-roles.ts'
 import { runIteration } from '../infuser/iteration.ts';
 import type { QuestionRecord } from '../infuser/question-record.ts';
 import type { MetricRecord, QuestionRow } from '../infuser/run-records.ts';
-import { baseSummary, summarizeIteration, type HeldoutSummary, type IterationSummary } from './iteration-summary.ts';
+import { baseSummary, kindOf, summarizeIteration, type HeldoutSummary, type IterationSummary } from './iteration-summary.ts';
 import { METHOD_INFO, type Method } from './methods.ts';
 import { checkLabel, questionKind } from '../world/question-check.ts';
 import { evaluateHeldout, evaluateSolver, share } from './role-evaluation.ts';
@@ -40,14 +40,34 @@ export interface RunOutput {
   heldout: HeldoutSummary | null;
 }
 
-/** What makes a question valid beyond the spec's checks: a right label (--check-labels), and a kind the method does not refuse. */
-export function questionCheck(checkLabels: boolean, refuses: readonly (readonly [string, string])[]): ((r: QuestionRecord) => boolean) | undefined {
-  if (!checkLabels && refuses.length === 0) return undefined;
+/**
+ * What makes a question valid beyond the spec's checks: a right label (--check-labels), a kind the
+ * method does not refuse, and, where `keeps` is given, one of those kinds ("topic/type"; a question of
+ * no world form is then refused too).
+ */
+export function questionCheck(
+  checkLabels: boolean,
+  refuses: readonly (readonly [string, string])[],
+  keeps: ReadonlySet<string> | null = null,
+): ((r: QuestionRecord) => boolean) | undefined {
+  if (!checkLabels && refuses.length === 0 && keeps === null) return undefined;
   return (r) => {
     if (checkLabels && checkLabel(r.question_text, r.choices[r.correct_index]).verdict !== 'right') return false;
     const kind = questionKind(r.question_text);
+    if (keeps !== null && (kind === null || !keeps.has(kindOf(kind[0], kind[1])))) return false;
     return kind === null || !refuses.some(([topic, type]) => kind[0] === topic && kind[1] === type);
   };
+}
+
+/** The kinds of the dev questions ("topic/type"), from the world's row labels; a row without them is an error. */
+export function devKinds(dev: readonly DevQuestion[]): Set<string> {
+  return new Set(dev.map((q) => {
+    const { topic, question_type: type } = q.extra;
+    if (typeof topic !== 'string' || typeof type !== 'string') {
+      throw new Error(`dev question "${q.question_id}" has no topic and question_type; a method that keeps the target's kinds needs the world's labelled dev rows`);
+    }
+    return kindOf(topic, type);
+  }));
 }
 
 export async function runMethod(
@@ -76,7 +96,8 @@ export async function runMethod(
       const sampler = new DocumentSampler(inputs.documents.length, docsShuffle(seed));
       const ctx = {
         config, generator: roles.generator, solver: roles.solver, documents: inputs.documents, dev: inputs.dev, sampler,
-        checkQuestion: questionCheck(settings.checkLabels, METHOD_INFO[method].refuses ?? []),
+        checkQuestion: questionCheck(settings.checkLabels, METHOD_INFO[method].refuses ?? [],
+          METHOD_INFO[method].keepsTargetKindsOnly === true ? devKinds(inputs.dev) : null),
       };
       for (let k = 0; k < settings.iterations; k++) {
         const { metrics, questions } = await runIteration(ctx, k);
