@@ -190,6 +190,11 @@ describe('CI-sized experiment: every method × 1 seed × 2 iterations', () => {
       .rejects.toThrow(/held-out set has 3 questions; 8 were asked for/);
     await expect(runExperiment({ settings: ci, outDir, title: 'x' }, { engine, model, documents, dev, heldout: [dev[5], ...heldout], makeRoles: failing }))
       .rejects.toThrow(/1 held-out question\(s\) are also in the dev pool, e.g. v5/);
+    // A dev set smaller than the pool is refused before the folder is claimed, so the corrected command can use the name.
+    const fresh = join(outDir, 'small-dev');
+    await expect(runExperiment({ settings: ci, outDir: fresh, title: 'x' }, { engine, model, documents, dev: dev.slice(0, 4), heldout, makeRoles: failing }))
+      .rejects.toThrow(/dev set \(the built-in one\) has 4 questions, fewer than data.dev_pool_size 32/);
+    await expect(readFile(join(fresh, EXPERIMENT_FILES.settings), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it('--check-labels: only questions the world finds rightly labelled reach the Solver', async () => {

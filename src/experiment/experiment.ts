@@ -177,14 +177,17 @@ export async function runExperiment(o: ExperimentOptions, inputs: ExperimentInpu
   const log = o.log ?? (() => {});
   checkSettings(settings);
   const seeds = shardSeeds(o);
-  await claimFolder(outDir, settings);
+  // Inputs are checked before the folder is claimed, so a refused start leaves no settings behind that
+  // would refuse the corrected command.
   const pool = methodConfig(settings, settings.methods[0], settings.seeds[0])['data.dev_pool_size'];
   if (inputs.dev.length < pool) {
-    throw new Error(`experiment: the dev set has ${inputs.dev.length} questions, fewer than data.dev_pool_size ${pool}`);
+    throw new Error(`experiment: the dev set (${settings.dev ?? 'the built-in one'}) has ${inputs.dev.length} questions, fewer than data.dev_pool_size ${pool}; `
+      + 'every run uses that many, so give a dev file with at least as many');
   }
   if (inputs.heldout.length < settings.heldout) {
     throw new Error(`experiment: the held-out set has ${inputs.heldout.length} questions; ${settings.heldout} were asked for (lower --heldout)`);
   }
+  await claimFolder(outDir, settings);
   const devUsed = inputs.dev.slice(0, pool);
   const poolTexts = new Set(devUsed.map((q) => q.question_text));
   const shared = inputs.heldout.slice(0, settings.heldout).filter((q) => poolTexts.has(q.question_text));
