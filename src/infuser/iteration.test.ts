@@ -143,6 +143,18 @@ describe('one INFUSER iteration on tiny models', () => {
     for (const q of live) expect(q.reward).toBe(q.influence);
     for (const q of degenerate) expect(q.reward).toBeCloseTo(floor, 9);
     for (const q of invalid) expect(q.reward).toBeCloseTo(floor - 0.25, 9);
+    // Every dev question answered right: no dev gradient, so no floor either; rewards fall back to F-R2's.
+    script(roles.solver, (req, row) => {
+      const prompt = solverTok.decode(req.promptIds, { skipSpecialTokens: true });
+      const right = /^([A-H])\) (?:x|a)$/m.exec(prompt)![1];
+      const live = row === 0 || !/Q\d+\./.test(prompt);
+      return live ? `so \\boxed{${right}}` : `hmm \\boxed{${right === 'A' ? 'B' : 'A'}}`;
+    });
+    const blind = await runIteration({
+      config, generator: roles.generator, solver: roles.solver, documents, dev, sampler: new DocumentSampler(8, identityShuffle),
+    }, 1);
+    expect(blind.metrics['influence_dev/num_questions']).toBe(0);
+    for (const q of blind.questions) expect(q.reward).toBe(q.valid ? 0 : -0.25);
     roles.generator.dispose();
     roles.solver.dispose();
   }, 300_000);

@@ -234,7 +234,8 @@ async function score(ctx: IterationContext, k: number, rows: GenRow[], answered:
     const scores = influence.questions.map((q) => (influence!.hasReference ? q.score : 0));
     scored.forEach((r, i) => scoreOf.set(r.answeredIndex!, { score: scores[i], layers: influence!.questions[i].layers }));
     if (mode === 'infuser') {
-      if (config['influence.degenerate_reward'] === 'below_live') floor = belowLiveFloor(scores);
+      // Without a dev gradient nothing is scored, so the spec's "no update" holds under below_live too.
+      if (config['influence.degenerate_reward'] === 'below_live' && influence.hasReference) floor = belowLiveFloor(scores);
       const m = influenceRewardsByQuestion(scored.map((r) => r.record!.question_id), scores, validRows.map((r) => r.record!.question_id), floor);
       m.forEach((v, id) => rewardByQuestion.set(id, v));
     }
