@@ -12,6 +12,7 @@ import type { QuestionRecord } from '../infuser/question-record.ts';
 import type { MetricRecord, QuestionRow } from '../infuser/run-records.ts';
 import { baseSummary, kindOf, summarizeIteration, type HeldoutSummary, type IterationSummary } from './iteration-summary.ts';
 import { METHOD_INFO, type Method } from './methods.ts';
+import { targetKindsOf } from './narrow-target.ts';
 import { checkLabel, questionKind } from '../world/question-check.ts';
 import { evaluateHeldout, evaluateSolver, share } from './role-evaluation.ts';
 import { methodConfig, type ExperimentSettings } from './settings.ts';
@@ -61,12 +62,12 @@ export function questionCheck(
 
 /** The kinds of the dev questions ("topic/type"), from the world's row labels; a row without them is an error. */
 export function devKinds(dev: readonly DevQuestion[]): Set<string> {
-  return new Set(dev.map((q) => {
-    const { topic, question_type: type } = q.extra;
-    if (typeof topic !== 'string' || typeof type !== 'string') {
+  return targetKindsOf(dev.map((q) => {
+    const { topic, question_type } = q.extra;
+    if (typeof topic !== 'string' || typeof question_type !== 'string') {
       throw new Error(`dev question "${q.question_id}" has no topic and question_type; a method that keeps the target's kinds needs the world's labelled dev rows`);
     }
-    return kindOf(topic, type);
+    return { topic, question_type };
   }));
 }
 
