@@ -19,6 +19,9 @@ const runA = makeRunFixture('run-a', 1);
 const runB = makeRunFixture('run-b', 2);
 const pathsA = writeRunFolder(dir, runA);
 const pathsB = writeRunFolder(dir, runB);
+// Projected influence whose check at iteration 2 ranks unlike exact scores (R5).
+const runC = makeRunFixture('run-c', 3, { 0: 0.92, 2: 0.55 });
+const pathsC = writeRunFolder(dir, runC);
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -168,5 +171,16 @@ describe('runs in the lab page', () => {
     await expect.poll(() => page.getByLabel(/^Seed/).inputValue()).toBe('7');
     expect(pageErrors).toEqual([]);
     expect(DOC_IDS.length).toBe(10);
+  });
+
+  it('warns when projected influence ranks unlike exact influence (influence.projection.spearman_warn)', async () => {
+    const note = page.getByTestId('projection-fidelity');
+    // run-b scores exactly, so there is nothing to check.
+    await expect(note.count()).resolves.toBe(0);
+    await page.getByLabel('Run folder', { exact: true }).setInputFiles(pathsC);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Imported' }).textContent()).toContain('imported run');
+    await expect.poll(() => note.textContent()).toMatch(/Spearman 0\.55 at iteration 2,\s*under influence\.projection\.spearman_warn = 0\.8/);
+    await expect(page.getByRole('alert').filter({ hasText: 'Projected influence' }).isVisible()).resolves.toBe(true);
+    expect(pageErrors).toEqual([]);
   });
 });

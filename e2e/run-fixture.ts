@@ -59,10 +59,18 @@ function question(rand: () => number, iteration: number, slot: number, row: numb
 
 const mean = (xs: number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-/** A 3-iteration run; `seed` changes the draws so two fixtures differ. */
-export function makeRunFixture(name: string, seed: number): RunFixture {
+/**
+ * A 3-iteration run; `seed` changes the draws so two fixtures differ. `calibrations` makes it a
+ * projected-influence run whose exact-vs-projected checks (R5) logged these Spearman values by iteration.
+ */
+export function makeRunFixture(name: string, seed: number, calibrations?: Record<number, number>): RunFixture {
   const rand = lcg(seed);
-  const config = buildConfig({ overrides: { 'training.seed': seed, 'training.iterations': 3, 'training.doc_batch_size': 8, 'generator.rollout.n': 2 } });
+  const config = buildConfig({
+    overrides: {
+      'training.seed': seed, 'training.iterations': 3, 'training.doc_batch_size': 8, 'generator.rollout.n': 2,
+      ...(calibrations ? { 'influence.mode': 'projected' as const } : {}),
+    },
+  });
   const metrics: MetricRecord[] = [];
   const questions: QuestionRow[] = [];
   for (let it = 0; it < 3; it++) {
@@ -82,6 +90,7 @@ export function makeRunFixture(name: string, seed: number): RunFixture {
       'influence_sim/score/mean': mean(scores),
       'gen_critic/score/mean': mean(rows.map((q) => q.reward)),
       'solver_critic/score/mean': mean(valid.map((q) => q.solver_accuracy as number)),
+      ...(calibrations?.[it] !== undefined ? { 'influence_proj/spearman': calibrations[it] } : {}),
     });
     questions.push(...rows);
   }

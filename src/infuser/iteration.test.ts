@@ -9,6 +9,7 @@ import { tinyTokenizerConfig, tinyTokenizerJson } from '../model/tiny-bpe-fixtur
 import { buildConfig, type RunConfig } from './config.ts';
 import { DocumentSampler, identityShuffle } from './document-sampler.ts';
 import { createEngineRoles } from './engine-roles.ts';
+import { devIndices } from './dev-subsample.ts';
 import { runIteration } from './iteration.ts';
 import type { SampleRequest } from './roles.ts';
 import { scriptSampling } from './scripted-sampling.ts';
@@ -219,6 +220,30 @@ describe('one INFUSER iteration on tiny models', () => {
     const lowestTrained = Math.min(...trained.map((q) => q.influence!));
     for (const q of valid.filter((r) => !r.solver_trained)) expect(q.influence!).toBeLessThanOrEqual(lowestTrained);
     expect(result.questions.filter((q) => !q.valid).every((q) => q.solver_trained === false)).toBe(true);
+    roles.generator.dispose();
+    roles.solver.dispose();
+  }, 300_000);
+  it('dev subsample under dev_only: Stage 1 answers the drawn questions only, with their pool keys, and the Solver trains on them', async () => {
+    const config = buildConfig({
+      overrides: {
+        'training.doc_batch_size': 8, 'solver.rollout.n': 2, 'training.reward_mode': 'dev_only', 'training.dev_rollout_subsample_size': 2,
+      },
+    });
+    const asked: string[] = [];
+    const { roles } = await scriptedRoles(config, (prompt, req, row) => {
+      if (req.keys[1] === 'dev' && row === 0) asked.push(`${req.keys[2]}:${/dev (\d+)/.exec(prompt)![1]}`);
+    });
+    const dev = Array.from({ length: 5 }, (_, i) => ({ question_id: `v${i}`, question_text: `dev ${i}`, choices: ['a', 'b', 'c', 'd'], correct_index: 0, extra: {} }));
+    const k = 3;
+    const result = await runIteration({
+      config, generator: roles.generator, solver: roles.solver, documents: [], dev, sampler: new DocumentSampler(1, identityShuffle),
+    }, k);
+    const picked = devIndices(config, dev.length, k);
+    expect(picked).toHaveLength(2);
+    // Each drawn question is asked once (the scripted rows 0 and 1 are its two answers), keyed by its pool index.
+    expect(asked).toEqual(picked.map((i) => `${i}:${i}`));
+    expect(result.metrics['dev_rollout/accuracy_strict']).toBe(0.5);
+    expect(result.metrics['train/solver_num_training_samples']).toBe(4);
     roles.generator.dispose();
     roles.solver.dispose();
   }, 300_000);

@@ -22,6 +22,7 @@ import type { QuestionRow, StageName, StageProgress } from './run-records.ts';
 import { filterNeedsInfluence, selectSolverQuestions } from './solver-filter.ts';
 import { stratifyBySlot } from './stratify.ts';
 import { iterationMetrics } from './iteration-metrics.ts';
+import { devIndices } from './dev-subsample.ts';
 import type { MetricRecord } from './metrics.ts';
 
 export interface IterationContext {
@@ -94,17 +95,19 @@ function ppoSettings(config: RunConfig, role: 'generator' | 'solver') {
 // ---- Stage 1 ---------------------------------------------------------------------------------------
 
 /**
- * Stage 1's answers: the Solver answers each of the first data.dev_pool_size dev questions n times with
- * the iteration's keys. Exported for probes that need the same dev reference (scripts/*-probe.ts).
+ * Stage 1's answers: the Solver answers the iteration's dev questions (devIndices) n times each. A
+ * question's sampling keys hold its pool index, so its answers do not depend on which others were drawn.
+ * Exported for probes that need the same dev reference (scripts/*-probe.ts).
  */
 export async function answerDevPool(
   solver: SolverRole, devQuestions: readonly DevQuestion[], config: RunConfig, k: number, onStep?: (done: number, total: number) => void,
 ): Promise<AnsweredQuestion[]> {
-  const dev = devQuestions.slice(0, config['data.dev_pool_size']);
+  const picked = devIndices(config, devQuestions.length, k);
   const out: AnsweredQuestion[] = [];
-  for (let i = 0; i < dev.length; i++) {
-    onStep?.(i, dev.length);
-    const q = dev[i];
+  for (let j = 0; j < picked.length; j++) {
+    onStep?.(j, picked.length);
+    const i = picked[j];
+    const q = devQuestions[i];
     const promptIds = await solver.encodeChat(buildSolverMessages(q.question_text, q.choices));
     const letter = LETTERS[q.correct_index];
     const answers = await solver.sample({
@@ -112,7 +115,7 @@ export async function answerDevPool(
     });
     out.push({ promptIds, letter, answers, scores: answers.map((a) => scoreResponse(a.text, letter)) });
   }
-  onStep?.(dev.length, dev.length);
+  onStep?.(picked.length, picked.length);
   return out;
 }
 

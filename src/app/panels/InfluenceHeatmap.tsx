@@ -6,7 +6,8 @@ import { useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 
 import { INFLUENCE_SIM } from '../../infuser/metrics.ts';
 import { drawGrid } from '../plot/canvas-grid.ts';
 import { formatScore, scaleLimit } from '../plot/diverging-scale.ts';
-import { questionKey, selectActiveRun, selectInfluenceGrid, useRunsStore, type GridCell, type InfluenceGrid } from '../stores/runs.ts';
+import { projectionFidelity } from '../projection-fidelity.ts';
+import { questionKey, selectActiveRun, selectInfluenceGrid, useRunsStore, type GridCell, type InfluenceGrid, type RunEntry } from '../stores/runs.ts';
 import { sameCell, useUiStore, type CellRef } from '../stores/ui.ts';
 import { CellQuestions } from './CellQuestions.tsx';
 import { Legend } from './Legend.tsx';
@@ -43,10 +44,40 @@ export function InfluenceHeatmap() {
         ({run.config['influence.similarity_mode']}{projected ? `, projected (${run.config['influence.projection.option']}${run.config['influence.projection.family'] === 'factored' ? ' factored' : ''}, k=${run.config['influence.projection.k']})` : ''}).
         Hover or select a cell to see its questions.
       </p>
+      {projected && <ProjectionFidelityNote run={run} />}
       <RowModeSwitch />
       <HeatmapGrid runId={run.id} grid={grid} />
       <CellQuestions run={run} grid={grid} />
     </section>
+  );
+}
+
+/** R5: how well the projected scores rank like the exact ones at the run's calibration iterations. */
+function ProjectionFidelityNote({ run }: { run: RunEntry }) {
+  const every = run.config['influence.projection.calibrate_every'];
+  const f = projectionFidelity(run.metrics, run.config['influence.projection.spearman_warn']);
+  if (f.checks.length === 0) {
+    return <p className="doc">Projection fidelity: no check against exact scores yet (iteration 0, then every {every}).</p>;
+  }
+  const last = f.checks[f.checks.length - 1];
+  if (f.low.length === 0) {
+    return (
+      <p className="doc" data-testid="projection-fidelity">
+        Projection fidelity: Spearman {formatScore(last.spearman)} between projected and exact scores at iteration {last.iteration}
+        {f.checks.length > 1 ? ` (${f.checks.length} checks, lowest ${formatScore(Math.min(...f.checks.map((c) => c.spearman)))})` : ''};
+        warning under {formatScore(f.threshold)}.
+      </p>
+    );
+  }
+  const worst = f.low.reduce((a, b) => (b.spearman < a.spearman ? b : a));
+  return (
+    <p className="message warn" role="alert" data-testid="projection-fidelity">
+      Projected influence ranks questions unlike exact influence: Spearman {formatScore(worst.spearman)} at iteration {worst.iteration},
+      under <code>influence.projection.spearman_warn</code> = {formatScore(f.threshold)}
+      {f.low.length > 1 ? ` (${f.low.length} of ${f.checks.length} checks under it: iterations ${f.low.map((c) => c.iteration).join(', ')})` : ''}.
+      This heatmap and the Generator&apos;s rewards use the projected scores; raise <code>influence.projection.k</code> or
+      set <code>influence.mode</code> to exact.
+    </p>
   );
 }
 
