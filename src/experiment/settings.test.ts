@@ -28,4 +28,14 @@ describe('settingsFromFlags', () => {
     expect(() => settingsFromFlags({ methods: 'infuser,nope' })).toThrow(/unknown method "nope"/);
     expect(() => settingsFromFlags({ seeds: '1,1' })).toThrow(/duplicate seeds/);
   });
+
+  it('refuses a --set that every run or a chosen method would overwrite, naming the flag or method', () => {
+    expect(() => settingsFromFlags({ preset: 'ci', set: ['training.iterations=30'] })).toThrow(/--set training.iterations: every run sets this key itself; use --iterations/);
+    expect(() => settingsFromFlags({ set: ['training.seed=3'] })).toThrow(/use --seeds/);
+    expect(() => settingsFromFlags({ set: ['training.reward_mode=rzero'] })).toThrow(/use --methods/);
+    expect(() => settingsFromFlags({ methods: 'fixed,fixed_top', set: ['influence.solver_filter_alpha=0.25'] }))
+      .toThrow(/--set influence.solver_filter_alpha: method fixed_top sets this key itself/);
+    // The same key is free where no chosen method sets it.
+    expect(settingsFromFlags({ methods: 'fixed', set: ['influence.solver_filter_alpha=0.25'] }).overrides['influence.solver_filter_alpha']).toBe(0.25);
+  });
 });

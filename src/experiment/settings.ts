@@ -149,8 +149,15 @@ export function settingsFromFlags(flags: Flags): ExperimentSettings {
   if (flags['heldout-file'] !== undefined) s.heldoutFile = String(flags['heldout-file']);
   for (const item of (flags.set as string[] | undefined) ?? []) {
     const { key, value } = parseCliOverride(`--${item}`);
+    const own = OWN_KEYS[key as keyof typeof OWN_KEYS];
+    if (own !== undefined) throw new Error(`--set ${key}: every run sets this key itself; use ${own}`);
+    const setBy = s.methods.filter((m) => METHOD_INFO[m].overrides !== undefined && key in METHOD_INFO[m].overrides!);
+    if (setBy.length > 0) throw new Error(`--set ${key}: method ${setBy.join(', ')} sets this key itself (${METHOD_INFO[setBy[0]].description})`);
     s.overrides[key] = value;
   }
   checkSettings(s);
   return s;
 }
+
+/** Run-config keys methodConfig writes for every run, with the flag that sets them; a --set of them would be overwritten. */
+const OWN_KEYS = { 'training.seed': '--seeds', 'training.iterations': '--iterations', 'training.reward_mode': '--methods' } as const;

@@ -148,6 +148,13 @@ describe('CLI overrides', () => {
     expect(buildConfig({ overrides: { 'influence.projection.option': 'P1' } })['influence.projection.family']).toBe('sparse');
     expect(configFromJson('{"influence.projection.option": "P2"}')['influence.projection.family']).toBe('sparse');
     expect(defaultConfig()['influence.projection.family']).toBe('factored');
+    // Sparse projected scores are always the preconditioned cosine; another similarity is refused, not ignored.
+    const sparse = { 'influence.mode': 'projected', 'influence.projection.family': 'sparse', 'influence.projection.option': 'P2' } as const;
+    expect(() => buildConfig({ overrides: { ...sparse, 'influence.similarity_mode': 'dot' } }))
+      .toThrow(/"influence.similarity_mode": dot is not what projected scores of the "sparse" family measure/);
+    expect(buildConfig({ overrides: sparse })['influence.similarity_mode']).toBe('preconditioned_cosine');
+    expect(buildConfig({ overrides: { ...sparse, 'influence.mode': 'exact', 'influence.similarity_mode': 'dot' } })['influence.similarity_mode']).toBe('dot');
+    expect(buildConfig({ overrides: { 'influence.mode': 'projected', 'influence.similarity_mode': 'cosine' } })['influence.similarity_mode']).toBe('cosine');
   });
 
   it('later arguments win and feed buildConfig', () => {

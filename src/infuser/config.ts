@@ -31,7 +31,7 @@ const ROLLOUT_N_DOC = 'samples per prompt; n = 1 is rejected (§9.1: rule (10) w
 export const CONFIG_SCHEMA = {
   'training.seed': int(42, 0, 4294967295, 'run seed, the only source of randomness (§9.5)'),
   'training.iterations': int(100, 1, 1000, 'outer iterations (reference max_ans_loop = max_gen_loop)'),
-  'training.save_every_n_steps': int(5, 1, 1000, 'checkpoint cadence in iterations; the last is always saved'),
+  'training.save_every_n_steps': int(5, 1, 1000, 'checkpoint cadence in iterations of CLI runs (the last is always saved); the browser keeps one live checkpoint, written after every iteration'),
   'training.doc_batch_size': int(16, 8, 32, 'B_doc, document slots per iteration (multiple of 4)', 4),
   'generator.rollout.n': int(4, 2, 8, `n_G, questions per document; ${ROLLOUT_N_DOC}`),
   'solver.rollout.n': int(4, 2, 8, `n_S, answers per question; ${ROLLOUT_N_DOC}`),
@@ -248,6 +248,13 @@ function checkCrossFields(c: RunConfig): void {
   if (c['influence.projection.family'] === 'factored' && c['influence.projection.option'] !== 'P3') {
     throw new Error(`Config key "influence.projection.option": ${c['influence.projection.option']} needs per-question gradients; `
       + `the "factored" family sketches option P3 only (set "influence.projection.family" to "sparse" for P1/P2)`);
+  }
+  // The sparse family scores the cosine of the option-preconditioned sketches (§9.4), whatever mode is set.
+  if (c['influence.mode'] === 'projected' && c['influence.projection.family'] === 'sparse'
+    && c['influence.similarity_mode'] !== 'preconditioned_cosine') {
+    throw new Error(`Config key "influence.similarity_mode": ${c['influence.similarity_mode']} is not what projected scores of the `
+      + `"sparse" family measure (the cosine of option ${c['influence.projection.option']}'s preconditioned sketches); set it to `
+      + 'preconditioned_cosine, use "influence.projection.family" factored (P3), or "influence.mode" exact');
   }
 }
 
