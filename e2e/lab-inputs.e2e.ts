@@ -149,4 +149,21 @@ describe('run inputs', () => {
     // A saved choice wins over the pool's anchors: the restored built-in single pool does not switch the Solver back.
     await expect(page.getByRole('button', { name: 'Use mixed-types anchors for the Solver' }).getAttribute('aria-pressed')).resolves.toBe('true');
   });
+
+  it('re-chunks dropped text files when data.chunk_tokens changes', async () => {
+    // 40 paragraphs of ~50 estimated tokens: a few chunks at the default 512, many more at 128.
+    const long = write('long.txt', Array.from({ length: 40 }, (_, i) => `Paragraph ${i} ${'word '.repeat(38)}end.`).join('\n\n'));
+    await page.getByLabel('Document pool', { exact: true }).setInputFiles([long]);
+    const count = async () => Number(/^Your files: (\d+) documents?/.exec(
+      (await page.getByRole('status').filter({ hasText: /^Your files: \d+ document/ }).textContent()) ?? '')?.[1] ?? NaN);
+    await expect.poll(count).toBeGreaterThan(1);
+    const before = await count();
+    await expect(page.getByText(/merged up to 512 tokens/).count()).resolves.toBe(1);
+    await page.getByText('More settings', { exact: true }).click();
+    const field = page.getByLabel(/data\.chunk_tokens/);
+    await field.fill('128');
+    await field.press('Enter');
+    await expect.poll(count).toBeGreaterThan(before);
+    await expect(page.getByText(/merged up to 128 tokens/).count()).resolves.toBe(1);
+  });
 });

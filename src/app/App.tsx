@@ -9,6 +9,7 @@ import { startRunPersistence } from './run-persistence.ts';
 import { listCheckpointSummaries } from '../workers/checkpoint-db.ts';
 import { useCheckpointsStore } from './stores/checkpoints.ts';
 import { syncConfigHash, useConfigStore } from './stores/config.ts';
+import { usePoolStore } from './stores/pool.ts';
 import { Curves } from './panels/Curves.tsx';
 import { DevSetPanel } from './panels/DevSetPanel.tsx';
 import { ExportPanel } from './panels/ExportPanel.tsx';
@@ -38,6 +39,8 @@ function useAppWiring(): string | null {
       window.removeEventListener('hashchange', load);
     };
   }, []);
+  // A new chunk size re-chunks the dropped text files, so the pool shown is the pool a run gets.
+  useEffect(() => useConfigStore.subscribe(() => usePoolStore.getState().rechunk()), []);
   useEffect(() => startRunPersistence(setStorageProblem), []);
   useEffect(() => startInputPersistence(setStorageProblem), []);
   useEffect(() => {

@@ -35,8 +35,8 @@ export interface DocumentImport {
 }
 
 export const MIN_CHUNK_TOKENS = 64;
-/** Chunked as text; a .pdf arrives here as its extracted text (pdf-text.ts). */
-const TEXT_EXTENSIONS = new Set(['txt', 'md', 'markdown', 'pdf']);
+/** Chunked as text, into pieces of `chunkTokens` (JSON and JSONL are one document per row); a .pdf arrives here as its extracted text (pdf-text.ts). */
+export const TEXT_EXTENSIONS: ReadonlySet<string> = new Set(['txt', 'md', 'markdown', 'pdf']);
 
 interface PendingDocument extends Document { file: string; line?: number }
 

@@ -17,7 +17,8 @@ export interface LabelCheck {
   expected: string | null;
 }
 
-interface Facts {
+/** What a question's fact sentences state (readFacts); read a value with factOf. */
+export interface Facts {
   parent: Map<string, string>;
   age: Map<string, number>;
   /** "name|item" → count; relative counts are resolved after all sentences are read. */
@@ -47,7 +48,8 @@ function set<V>(f: Facts, map: Map<string, V>, key: string, value: V): void {
   map.set(key, value);
 }
 
-function readFacts(sentences: readonly string[]): Facts {
+/** The facts stated by a question's fact sentences (all sentences but the question). */
+export function readFacts(sentences: readonly string[]): Facts {
   const f: Facts = {
     parent: new Map(), age: new Map(), has: new Map(), more: [], road: new Map(), leadsTo: new Map(),
     color: new Map(), madeFrom: new Map(), melts: new Map(), began: new Map(), lasted: new Map(), conflicts: new Set(),
@@ -82,6 +84,9 @@ function get<V>(f: Facts, map: Map<string, V>, key: string): V | null {
   return f.conflicts.has(key) ? null : (map.get(key) ?? null);
 }
 
+/** `get`, for readers of the facts outside this file (one-hop-trap.ts). */
+export const factOf = get;
+
 /** The larger (or smaller) of two named values; null when either is missing or they tie. */
 function pickBy(a: string, b: string, va: number | null, vb: number | null, larger: boolean): string | null {
   if (va === null || vb === null || va === vb) return null;
@@ -98,9 +103,14 @@ const num = (x: number | null, unit: (n: number) => string) => (x === null ? nul
 const miles = (n: number) => `${n} miles`;
 const year = (n: number) => `year ${n}`;
 
+// The two-hop question forms, named: one-hop-trap.ts reads the same sentences for the answer one hop gives.
+export const GRANDPARENT_QUESTION = new RegExp(`^Who is the grandparent of ${NAME}\\?$`);
+export const TWO_ROADS_QUESTION = new RegExp(`^Which town do you reach from ${NAME} after two roads\\?$`);
+export const MADE_FROM_COLOR_QUESTION = new RegExp(`^What color is the substance that ${NAME} is made from\\?$`);
+
 const RULES: Rule[] = [
   [new RegExp(`^Who is the parent of ${NAME}\\?$`), (m, f) => get(f, f.parent, m[1]), ['kinship', 'lookup']],
-  [new RegExp(`^Who is the grandparent of ${NAME}\\?$`), (m, f) => {
+  [GRANDPARENT_QUESTION, (m, f) => {
     const p = get(f, f.parent, m[1]);
     return p === null ? null : get(f, f.parent, p);
   }, ['kinship', 'two_hop']],
@@ -114,7 +124,7 @@ const RULES: Rule[] = [
     return a === null || b === null ? null : String(a + b);
   }, ['quantities', 'arithmetic']],
   [new RegExp(`^How long is the road from ${NAME} to ${NAME}\\?$`), (m, f) => num(get(f, f.road, `${m[1]}|${m[2]}`), miles), ['travel', 'lookup']],
-  [new RegExp(`^Which town do you reach from ${NAME} after two roads\\?$`), (m, f) => {
+  [TWO_ROADS_QUESTION, (m, f) => {
     const b = get(f, f.leadsTo, m[1]);
     return b === null ? null : get(f, f.leadsTo, b);
   }, ['travel', 'two_hop']],
@@ -123,7 +133,7 @@ const RULES: Rule[] = [
     const b = get(f, f.road, `${m[3]}|${m[2]}`);
     return a === null || b === null ? null : miles(a + b);
   }, ['travel', 'arithmetic']],
-  [new RegExp(`^What color is the substance that ${NAME} is made from\\?$`), (m, f) => {
+  [MADE_FROM_COLOR_QUESTION, (m, f) => {
     const base = get(f, f.madeFrom, m[1]);
     return base === null ? null : get(f, f.color, base);
   }, ['chemistry', 'two_hop']],

@@ -17,7 +17,9 @@ export function PoolPanel() {
   const docs = usePoolStore((s) => s.docs);
   const duplicateIds = usePoolStore((s) => s.duplicateIds);
   const { loadDocuments, chooseBuiltinWorld, restoreDocuments, setDuplicateIds } = usePoolStore.getState();
-  const chunkTokens = useConfigStore((s) => selectBuiltConfig(s).config?.['data.chunk_tokens'] ?? 512);
+  // The size this pool was chunked with (a changed setting re-chunks it; App.tsx).
+  const setting = useConfigStore((s) => selectBuiltConfig(s).config?.['data.chunk_tokens'] ?? 512);
+  const chunkTokens = docs.chunkTokens ?? setting;
 
   useEffect(() => {
     if (usePoolStore.getState().docs.status !== 'empty') return;
@@ -83,9 +85,9 @@ export function PoolPanel() {
             <dt>Chunking</dt>
             <dd>
               JSON and JSONL: one document per row. Text and Markdown: split at blank lines (Markdown also before headings),
-              merged up to {chunkTokens} tokens, pieces under {MIN_CHUNK_TOKENS} tokens joined to the next; tokens are
-              estimated at 4 characters each until the Generator tokenizer loads. PDF: its text (pages a paragraph
-              apart), chunked like a text file.
+              merged up to {chunkTokens} tokens (<code>data.chunk_tokens</code>; changing it re-chunks them), pieces under
+              {' '}{MIN_CHUNK_TOKENS} tokens joined to the next; tokens are estimated at 4 characters each (the CLI counts
+              them with the Generator&apos;s tokenizer). PDF: its text (pages a paragraph apart), chunked like a text file.
             </dd>
           </dl>
           <ul className="files" aria-label="Pool files">

@@ -6,6 +6,7 @@ const saved = vi.hoisted(() => ({ docs: null as unknown, dev: null as unknown })
 vi.mock('../input-db.ts', () => ({ savedInputs: async (slot: 'docs' | 'dev') => saved[slot] }));
 
 import { usePoolStore } from './pool.ts';
+import { useConfigStore } from './config.ts';
 import { BUILTIN_WORLDS } from '../builtin-worlds.ts';
 
 /** A fetch whose responses the test releases one URL at a time. */
@@ -31,7 +32,7 @@ const mixed = BUILTIN_WORLDS.mixed.documentsUrl;
 
 describe('pool store restore', () => {
   beforeEach(() => {
-    usePoolStore.setState({ docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [] } });
+    usePoolStore.setState({ docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [], chunkTokens: null } });
   });
   // After each test, so a failed one does not leave its gated fetch behind for the next.
   afterEach(() => vi.unstubAllGlobals());
@@ -130,5 +131,37 @@ describe('pool store restore', () => {
     expect(usePoolStore.getState().docs.world).toBe('ranked');
     expect(usePoolStore.getState().dev.source).toBe('files');
     expect(usePoolStore.getState().dev.result?.questions[0].question_text).toBe('Mine?');
+  });
+});
+
+describe('pool store chunking', () => {
+  // 40 paragraphs of ~50 estimated tokens: one chunk per ~2 paragraphs at 128 tokens, ~8 per chunk at 512.
+  const paragraph = (i: number) => `Paragraph ${i} ${'word '.repeat(38)}end.`;
+  const text = { name: 'notes.txt', text: Array.from({ length: 40 }, (_, i) => paragraph(i)).join('\n\n') };
+  const rows = { name: 'rows.jsonl', text: '{"doc_id": "a", "content": "One row."}\n' };
+
+  afterEach(() => useConfigStore.getState().resetAll());
+
+  it('re-chunks dropped text files when data.chunk_tokens changes, and records the size it used', async () => {
+    await usePoolStore.getState().loadDocuments([text], 'files');
+    const before = usePoolStore.getState().docs;
+    expect(before.chunkTokens).toBe(512);
+    useConfigStore.getState().setField('data.chunk_tokens', '128');
+    usePoolStore.getState().rechunk();
+    await vi.waitFor(() => expect(usePoolStore.getState().docs.chunkTokens).toBe(128));
+    const after = usePoolStore.getState().docs;
+    expect(after.status).toBe('ready');
+    expect(after.pool!.documents.length).toBeGreaterThan(before.pool!.documents.length);
+    // Unchanged size: nothing to do.
+    usePoolStore.getState().rechunk();
+    expect(usePoolStore.getState().docs).toBe(after);
+  });
+
+  it('leaves a pool of JSON rows alone: rows are not chunked', async () => {
+    await usePoolStore.getState().loadDocuments([rows], 'files');
+    const before = usePoolStore.getState().docs;
+    useConfigStore.getState().setField('data.chunk_tokens', '128');
+    usePoolStore.getState().rechunk();
+    expect(usePoolStore.getState().docs).toBe(before);
   });
 });

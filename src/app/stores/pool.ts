@@ -5,7 +5,8 @@
 // Read by PoolPanel, DevSetPanel and RunControls; loading logic lives in pool-loader.ts.
 import { create } from 'zustand';
 import type { DevPoolImport, GroundTruthConvention } from '../../data/dev-pool.ts';
-import type { InputFile } from '../../data/input-files.ts';
+import { TEXT_EXTENSIONS } from '../../data/documents.ts';
+import { fileExtension, type InputFile } from '../../data/input-files.ts';
 import { BUILTIN_WORLDS, type BuiltinWorld } from '../builtin-worlds.ts';
 import { savedInputs } from '../input-db.ts';
 import { fetchWorldFile, loadDevPool, loadDocumentPoolWithPdfs, type DocumentPool } from '../pool-loader.ts';
@@ -16,7 +17,11 @@ type Status = 'empty' | 'loading' | 'ready' | 'error';
 
 interface PoolState {
   /** `world`: which built-in pool, when `source` is 'builtin'. */
-  docs: { status: Status; source: PoolSource | null; world: BuiltinWorld | null; pool: DocumentPool | null; message: string | null; files: InputFile[] };
+  /** `chunkTokens`: the `data.chunk_tokens` the text files were chunked with (null before a load). */
+  docs: {
+    status: Status; source: PoolSource | null; world: BuiltinWorld | null; pool: DocumentPool | null; message: string | null; files: InputFile[];
+    chunkTokens: number | null;
+  };
   duplicateIds: 'error' | 'suffix';
   /** `world`: whose built-in target set, when `source` is 'builtin' (the ranked world has its own). */
   dev: { status: Status; source: PoolSource | null; world: BuiltinWorld | null; result: DevPoolImport | null; message: string | null; files: InputFile[] };
@@ -28,6 +33,8 @@ interface PoolState {
   /** The last visit's pool (dropped files or a built-in world), else the default built-in pool. */
   restoreDocuments: () => Promise<void>;
   setDuplicateIds: (mode: 'error' | 'suffix') => void;
+  /** Re-imports the pool when `data.chunk_tokens` changed since its text files were chunked (JSON rows are not chunked). */
+  rechunk: () => void;
   loadDev: (files: InputFile[], source: PoolSource) => void;
   /** The target set that belongs with a built-in pool (BUILTIN_WORLDS[world].devUrl; default 'single'). */
   loadBuiltinDev: (world?: BuiltinWorld) => Promise<void>;
@@ -50,14 +57,16 @@ export const usePoolStore = create<PoolState>((set, get) => {
   async function importDocuments(load: number, files: InputFile[], source: PoolSource, world?: BuiltinWorld): Promise<void> {
     const builtin = source === 'builtin' ? world ?? 'single' : null;
     set((s) => ({ docs: { ...s.docs, status: 'loading', message: null } }));
+    const chunk = chunkTokens();
     try {
-      const pool = await loadDocumentPoolWithPdfs(files, { chunkTokens: chunkTokens(), duplicateIds: get().duplicateIds });
+      const pool = await loadDocumentPoolWithPdfs(files, { chunkTokens: chunk, duplicateIds: get().duplicateIds });
       if (load !== documentLoads) return;
       const message = pool.documents.length === 0 ? 'No usable document in these files; see the rejected list.' : null;
-      set({ docs: { status: pool.documents.length === 0 ? 'error' : 'ready', source, world: builtin, pool, message, files } });
+      set({ docs: { status: pool.documents.length === 0 ? 'error' : 'ready', source, world: builtin, pool, message, files, chunkTokens: chunk } });
+      get().rechunk(); // the size may have changed while this load ran
     } catch (error) {
       if (load !== documentLoads) return;
-      set({ docs: { status: 'error', source, world: builtin, pool: null, message: (error as Error).message, files } });
+      set({ docs: { status: 'error', source, world: builtin, pool: null, message: (error as Error).message, files, chunkTokens: chunk } });
     }
   }
 
@@ -74,7 +83,7 @@ export const usePoolStore = create<PoolState>((set, get) => {
   }
 
   return {
-    docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [] },
+    docs: { status: 'empty', source: null, world: null, pool: null, message: null, files: [], chunkTokens: null },
     duplicateIds: 'error',
     dev: { status: 'empty', source: null, world: null, result: null, message: null, files: [] },
     conventions: {},
@@ -87,7 +96,7 @@ export const usePoolStore = create<PoolState>((set, get) => {
       try {
         file = await fetchWorldFile(BUILTIN_WORLDS[world].documentsUrl);
       } catch (error) {
-        if (load === documentLoads) set({ docs: { status: 'error', source: 'builtin', world, pool: null, message: (error as Error).message, files: [] } });
+        if (load === documentLoads) set({ docs: { status: 'error', source: 'builtin', world, pool: null, message: (error as Error).message, files: [], chunkTokens: null } });
         return;
       }
       if (load === documentLoads) await importDocuments(load, [file], 'builtin', world);
@@ -117,6 +126,14 @@ export const usePoolStore = create<PoolState>((set, get) => {
       set({ duplicateIds: mode });
       const { files, source, world } = get().docs;
       if (files.length > 0 && source !== null) void get().loadDocuments(files, source, world ?? undefined);
+    },
+    rechunk: () => {
+      const { files, source, world, chunkTokens: used, status } = get().docs;
+      // While some setting is invalid there is no config to read the size from; wait for a valid one.
+      const current = selectBuiltConfig(useConfigStore.getState()).config?.['data.chunk_tokens'];
+      if (source === null || status === 'loading' || used === null || current === undefined || used === current) return;
+      if (!files.some((f) => TEXT_EXTENSIONS.has(fileExtension(f.name)))) return;
+      void get().loadDocuments(files, source, world ?? undefined);
     },
     loadDev: (files, source) => {
       devLoads++;
