@@ -162,6 +162,9 @@ describe('pool store chunking', () => {
     const before = usePoolStore.getState().docs;
     useConfigStore.getState().setField('data.chunk_tokens', '128');
     usePoolStore.getState().rechunk();
-    expect(usePoolStore.getState().docs).toBe(before);
+    const after = usePoolStore.getState().docs;
+    expect(after.pool).toBe(before.pool);
+    expect(after.status).toBe('ready');
+    expect(after.chunkTokens).toBe(128);
   });
 });

@@ -132,8 +132,9 @@ export const usePoolStore = create<PoolState>((set, get) => {
       // While some setting is invalid there is no config to read the size from; wait for a valid one.
       const current = selectBuiltConfig(useConfigStore.getState()).config?.['data.chunk_tokens'];
       if (source === null || status === 'loading' || used === null || current === undefined || used === current) return;
-      if (!files.some((f) => TEXT_EXTENSIONS.has(fileExtension(f.name)))) return;
-      void get().loadDocuments(files, source, world ?? undefined);
+      // JSON rows are not chunked: the pool stands, and only the size it would use is new.
+      if (!files.some((f) => TEXT_EXTENSIONS.has(fileExtension(f.name)))) set((s) => ({ docs: { ...s.docs, chunkTokens: current } }));
+      else void get().loadDocuments(files, source, world ?? undefined);
     },
     loadDev: (files, source) => {
       devLoads++;
