@@ -17,7 +17,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunQuestions } from '../src/experiment/experiment.ts';
-import { rowKind, type HeldoutSummary } from '../src/experiment/iteration-summary.ts';
+import { attemptKind, rowKind, type HeldoutSummary } from '../src/experiment/iteration-summary.ts';
 import { targetKindsOf } from '../src/experiment/narrow-target.ts';
 import type { ExperimentSettings } from '../src/experiment/settings.ts';
 import { pairedShareMarkdown, pairedTargetShares } from '../src/experiment/target-share.ts';
@@ -33,16 +33,21 @@ const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as
 const third = Math.max(1, Math.floor(settings.iterations / 3));
 const phaseOf = (iteration: number) => (iteration < third ? 0 : iteration >= settings.iterations - third ? 1 : null);
 
-/** kind → validity (valid / rows) in the first and the last third. */
+/**
+ * kind → validity (valid / rows) in the first and the last third. Rows are counted under the kind their
+ * reply attempted (attemptKind): on a mixed world's document a rejected reply has no valid question, and
+ * counted under the question's kind every kind would be valid 100% of the time, so validity could not move.
+ */
 function validityByKind(rows: QuestionRow[]): Map<string, [number, number]> {
   const counts = new Map<string, number[]>();
   for (const q of rows) {
     const phase = phaseOf(q.iteration);
     if (phase === null) continue;
-    const c = counts.get(rowKind(q)) ?? [0, 0, 0, 0];
+    const kind = attemptKind(q);
+    const c = counts.get(kind) ?? [0, 0, 0, 0];
     c[2 * phase] += q.valid ? 1 : 0;
     c[2 * phase + 1] += 1;
-    counts.set(rowKind(q), c);
+    counts.set(kind, c);
   }
   return new Map([...counts].filter(([, c]) => c[1] > 0 && c[3] > 0).map(([k, c]) => [k, [c[0] / c[1], c[2] / c[3]]]));
 }
