@@ -15,11 +15,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWorld, documentRow, DEFAULT_WORLD } from '../src/world/documents.ts';
+import { scriptFlags } from '../src/cli/script-flags.ts';
 
-function flag(name: string, fallback: string): string {
-  const hit = process.argv.findLast((a) => a.startsWith(`--${name}=`));
-  return hit ? hit.slice(name.length + 3) : fallback;
-}
+const flag = scriptFlags('build-world', ['heldout', 'mixed', 'out', 'ranked', 'scale', 'seed', 'stated-results']);
 
 const seed = Number(flag('seed', String(DEFAULT_WORLD.seed)));
 if (!Number.isSafeInteger(seed)) throw new Error(`build-world: --seed must be an integer, got ${flag('seed', '')}`);

@@ -6,13 +6,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DevRow } from '../src/world/documents.ts';
 import { parseTargetKinds, rowsOfKinds } from '../src/experiment/narrow-target.ts';
+import { scriptFlags } from '../src/cli/script-flags.ts';
 
-function flag(name: string, fallback?: string): string {
-  const hit = process.argv.findLast((a) => a.startsWith(`--${name}=`));
-  if (hit !== undefined) return hit.slice(name.length + 3);
-  if (fallback === undefined) throw new Error(`narrow-target: --${name}=... is required`);
-  return fallback;
-}
+const flag = scriptFlags('narrow-target', ['kinds', 'out', 'world']);
 
 const kinds = parseTargetKinds(flag('kinds'));
 const out = flag('out');

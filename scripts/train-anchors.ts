@@ -55,12 +55,9 @@ import { anchorConfig, anchorInitWeights } from '../src/world/anchor-model.ts';
 import { parseAnchorInit } from '../src/world/anchor-init.ts';
 import { worldStream } from '../src/world/facts.ts';
 import { anchorModelCard, type CardFacts } from '../src/world/model-card.ts';
+import { scriptFlags } from '../src/cli/script-flags.ts';
 
-function flag(name: string, fallback: string): string {
-  // The last one wins, so `npm run train-anchors -- --choice-steps=600` overrides the script's flag.
-  const hit = process.argv.findLast((a) => a.startsWith(`--${name}=`));
-  return hit ? hit.slice(name.length + 3) : fallback;
-}
+const flag = scriptFlags('train-anchors', ['adapter', 'add-every', 'add-per-row', 'arithmetic-focus', 'batch-tokens', 'budget-min', 'checkpoint-min', 'choice-echo', 'choice-every', 'choice-grow', 'choice-hold', 'choice-queries', 'choice-steps', 'generator-order', 'hidden', 'induction-every', 'induction-gap', 'induction-grow', 'induction-hold', 'induction-restrict', 'induction-steps', 'induction-words', 'init', 'layers', 'lr', 'mark-letter', 'merges', 'mixed', 'out', 'probe', 'ranked', 'scale', 'seed', 'stated-results', 'steps', 'tie']);
 const num = (name: string, fallback: number) => {
   const v = Number(flag(name, String(fallback)));
   if (!Number.isFinite(v)) throw new Error(`train-anchors: --${name} must be a number`);
