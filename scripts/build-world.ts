@@ -15,9 +15,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWorld, documentRow, DEFAULT_WORLD } from '../src/world/documents.ts';
-import { scriptFlags } from '../src/cli/script-flags.ts';
+import { parseFlags } from '../src/cli/args.ts';
 
-const flag = scriptFlags('build-world', ['heldout', 'mixed', 'out', 'ranked', 'scale', 'seed', 'stated-results']);
+const flags = parseFlags(process.argv.slice(2), { heldout: 'string', mixed: 'string', out: 'string', ranked: 'string', scale: 'string', seed: 'string', 'stated-results': 'string' }, 'build-world');
+const flag = (name: string, fallback: string): string => (flags[name] as string | undefined) ?? fallback;
 
 const seed = Number(flag('seed', String(DEFAULT_WORLD.seed)));
 if (!Number.isSafeInteger(seed)) throw new Error(`build-world: --seed must be an integer, got ${flag('seed', '')}`);

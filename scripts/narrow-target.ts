@@ -6,13 +6,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DevRow } from '../src/world/documents.ts';
 import { parseTargetKinds, rowsOfKinds } from '../src/experiment/narrow-target.ts';
-import { scriptFlags } from '../src/cli/script-flags.ts';
+import { parseFlags, required } from '../src/cli/args.ts';
 
-const flag = scriptFlags('narrow-target', ['kinds', 'out', 'world']);
+const flags = parseFlags(process.argv.slice(2), { kinds: 'string', out: 'string', world: 'string' }, 'narrow-target');
 
-const kinds = parseTargetKinds(flag('kinds'));
-const out = flag('out');
-const world = flag('world', 'public/world');
+const kinds = parseTargetKinds(required<string>(flags, 'kinds', 'narrow-target'));
+const out = required<string>(flags, 'out', 'narrow-target');
+const world = (flags.world as string | undefined) ?? 'public/world';
 mkdirSync(out, { recursive: true });
 for (const name of ['dev.json', 'heldout.json']) {
   const file = join(world, name);

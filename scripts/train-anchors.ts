@@ -55,9 +55,22 @@ import { anchorConfig, anchorInitWeights } from '../src/world/anchor-model.ts';
 import { parseAnchorInit } from '../src/world/anchor-init.ts';
 import { worldStream } from '../src/world/facts.ts';
 import { anchorModelCard, type CardFacts } from '../src/world/model-card.ts';
-import { scriptFlags } from '../src/cli/script-flags.ts';
+import { parseFlags } from '../src/cli/args.ts';
 
-const flag = scriptFlags('train-anchors', ['adapter', 'add-every', 'add-per-row', 'arithmetic-focus', 'batch-tokens', 'budget-min', 'checkpoint-min', 'choice-echo', 'choice-every', 'choice-grow', 'choice-hold', 'choice-queries', 'choice-steps', 'generator-order', 'hidden', 'induction-every', 'induction-gap', 'induction-grow', 'induction-hold', 'induction-restrict', 'induction-steps', 'induction-words', 'init', 'layers', 'lr', 'mark-letter', 'merges', 'mixed', 'out', 'probe', 'ranked', 'scale', 'seed', 'stated-results', 'steps', 'tie']);
+// Unknown flags are errors; a repeated one takes its last value, so `npm run train-anchors -- --choice-steps=600`
+// overrides the npm script's own flag.
+const flags = parseFlags(process.argv.slice(2), {
+  adapter: 'string', 'add-every': 'string', 'add-per-row': 'string', 'arithmetic-focus': 'string',
+  'batch-tokens': 'string', 'budget-min': 'string', 'checkpoint-min': 'string', 'choice-echo': 'string',
+  'choice-every': 'string', 'choice-grow': 'string', 'choice-hold': 'string', 'choice-queries': 'string',
+  'choice-steps': 'string', 'generator-order': 'string', hidden: 'string', 'induction-every': 'string',
+  'induction-gap': 'string', 'induction-grow': 'string', 'induction-hold': 'string',
+  'induction-restrict': 'string', 'induction-steps': 'string', 'induction-words': 'string', init: 'string',
+  layers: 'string', lr: 'string', 'mark-letter': 'string', merges: 'string', mixed: 'string', out: 'string',
+  probe: 'string', ranked: 'string', scale: 'string', seed: 'string', 'stated-results': 'string',
+  steps: 'string', tie: 'string',
+}, 'train-anchors');
+const flag = (name: string, fallback: string): string => (flags[name] as string | undefined) ?? fallback;
 const num = (name: string, fallback: number) => {
   const v = Number(flag(name, String(fallback)));
   if (!Number.isFinite(v)) throw new Error(`train-anchors: --${name} must be a number`);

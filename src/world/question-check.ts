@@ -80,12 +80,9 @@ export function readFacts(sentences: readonly string[]): Facts {
 }
 
 /** A value from the facts, or null when it is missing or stated inconsistently. */
-function get<V>(f: Facts, map: Map<string, V>, key: string): V | null {
+export function factOf<V>(f: Facts, map: Map<string, V>, key: string): V | null {
   return f.conflicts.has(key) ? null : (map.get(key) ?? null);
 }
-
-/** `get`, for readers of the facts outside this file (one-hop-trap.ts). */
-export const factOf = get;
 
 /** The larger (or smaller) of two named values; null when either is missing or they tie. */
 function pickBy(a: string, b: string, va: number | null, vb: number | null, larger: boolean): string | null {
@@ -109,48 +106,48 @@ export const TWO_ROADS_QUESTION = new RegExp(`^Which town do you reach from ${NA
 export const MADE_FROM_COLOR_QUESTION = new RegExp(`^What color is the substance that ${NAME} is made from\\?$`);
 
 const RULES: Rule[] = [
-  [new RegExp(`^Who is the parent of ${NAME}\\?$`), (m, f) => get(f, f.parent, m[1]), ['kinship', 'lookup']],
+  [new RegExp(`^Who is the parent of ${NAME}\\?$`), (m, f) => factOf(f, f.parent, m[1]), ['kinship', 'lookup']],
   [GRANDPARENT_QUESTION, (m, f) => {
-    const p = get(f, f.parent, m[1]);
-    return p === null ? null : get(f, f.parent, p);
+    const p = factOf(f, f.parent, m[1]);
+    return p === null ? null : factOf(f, f.parent, p);
   }, ['kinship', 'two_hop']],
-  [new RegExp(`^Who is older, ${NAME} or ${NAME}\\?$`), (m, f) => pickBy(m[1], m[2], get(f, f.age, m[1]), get(f, f.age, m[2]), true), ['kinship', 'comparison']],
-  [new RegExp(`^How many ([a-z]+) does ${NAME} have\\?$`), (m, f) => num(get(f, f.has, `${m[2]}|${m[1]}`), String), HAS_KIND],
+  [new RegExp(`^Who is older, ${NAME} or ${NAME}\\?$`), (m, f) => pickBy(m[1], m[2], factOf(f, f.age, m[1]), factOf(f, f.age, m[2]), true), ['kinship', 'comparison']],
+  [new RegExp(`^How many ([a-z]+) does ${NAME} have\\?$`), (m, f) => num(factOf(f, f.has, `${m[2]}|${m[1]}`), String), HAS_KIND],
   [new RegExp(`^Who has more ([a-z]+), ${NAME} or ${NAME}\\?$`), (m, f) =>
-    pickBy(m[2], m[3], get(f, f.has, `${m[2]}|${m[1]}`), get(f, f.has, `${m[3]}|${m[1]}`), true), ['quantities', 'comparison']],
+    pickBy(m[2], m[3], factOf(f, f.has, `${m[2]}|${m[1]}`), factOf(f, f.has, `${m[3]}|${m[1]}`), true), ['quantities', 'comparison']],
   [new RegExp(`^How many ([a-z]+) do ${NAME} and ${NAME} have together\\?$`), (m, f) => {
-    const a = get(f, f.has, `${m[2]}|${m[1]}`);
-    const b = get(f, f.has, `${m[3]}|${m[1]}`);
+    const a = factOf(f, f.has, `${m[2]}|${m[1]}`);
+    const b = factOf(f, f.has, `${m[3]}|${m[1]}`);
     return a === null || b === null ? null : String(a + b);
   }, ['quantities', 'arithmetic']],
-  [new RegExp(`^How long is the road from ${NAME} to ${NAME}\\?$`), (m, f) => num(get(f, f.road, `${m[1]}|${m[2]}`), miles), ['travel', 'lookup']],
+  [new RegExp(`^How long is the road from ${NAME} to ${NAME}\\?$`), (m, f) => num(factOf(f, f.road, `${m[1]}|${m[2]}`), miles), ['travel', 'lookup']],
   [TWO_ROADS_QUESTION, (m, f) => {
-    const b = get(f, f.leadsTo, m[1]);
-    return b === null ? null : get(f, f.leadsTo, b);
+    const b = factOf(f, f.leadsTo, m[1]);
+    return b === null ? null : factOf(f, f.leadsTo, b);
   }, ['travel', 'two_hop']],
   [new RegExp(`^How many miles is the trip from ${NAME} to ${NAME} through ${NAME}\\?$`), (m, f) => {
-    const a = get(f, f.road, `${m[1]}|${m[3]}`);
-    const b = get(f, f.road, `${m[3]}|${m[2]}`);
+    const a = factOf(f, f.road, `${m[1]}|${m[3]}`);
+    const b = factOf(f, f.road, `${m[3]}|${m[2]}`);
     return a === null || b === null ? null : miles(a + b);
   }, ['travel', 'arithmetic']],
   [MADE_FROM_COLOR_QUESTION, (m, f) => {
-    const base = get(f, f.madeFrom, m[1]);
-    return base === null ? null : get(f, f.color, base);
+    const base = factOf(f, f.madeFrom, m[1]);
+    return base === null ? null : factOf(f, f.color, base);
   }, ['chemistry', 'two_hop']],
-  [new RegExp(`^What color is ${NAME}\\?$`), (m, f) => get(f, f.color, m[1]), ['chemistry', 'lookup']],
+  [new RegExp(`^What color is ${NAME}\\?$`), (m, f) => factOf(f, f.color, m[1]), ['chemistry', 'lookup']],
   [new RegExp(`^Which melts at a lower temperature, ${NAME} or ${NAME}\\?$`), (m, f) =>
-    pickBy(m[1], m[2], get(f, f.melts, m[1]), get(f, f.melts, m[2]), false), ['chemistry', 'comparison']],
-  [new RegExp(`^In which year did ${EVENT} begin\\?$`), (m, f) => num(get(f, f.began, eventKey(m[1])), year), ['timeline', 'lookup']],
+    pickBy(m[1], m[2], factOf(f, f.melts, m[1]), factOf(f, f.melts, m[2]), false), ['chemistry', 'comparison']],
+  [new RegExp(`^In which year did ${EVENT} begin\\?$`), (m, f) => num(factOf(f, f.began, eventKey(m[1])), year), ['timeline', 'lookup']],
   [new RegExp(`^In which year did ${EVENT} end\\?$`), (m, f) => {
     const e = eventKey(m[1]);
-    const start = get(f, f.began, e);
-    const years = get(f, f.lasted, e);
+    const start = factOf(f, f.began, e);
+    const years = factOf(f, f.lasted, e);
     return start === null || years === null ? null : year(start + years);
   }, ['timeline', 'arithmetic']],
   [new RegExp(`^Which began first, ${EVENT} or ${EVENT}\\?$`), (m, f) => {
     const a = eventKey(m[1]);
     const b = eventKey(m[2]);
-    return pickBy(a, b, get(f, f.began, a), get(f, f.began, b), false);
+    return pickBy(a, b, factOf(f, f.began, a), factOf(f, f.began, b), false);
   }, ['timeline', 'comparison']],
 ];
 
